@@ -1,0 +1,63 @@
+"""The public functions: `summarize`, `summarize_detailed` and their async forms."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import openai
+
+from schemas import Brief
+
+from ._config import resolve
+from ._pipeline import run
+from ._result import Result
+
+
+def summarize_detailed(
+    article: str,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    backend: str | None = None,
+    timeout: float | None = None,
+    max_attempts: int | None = None,
+    max_retries: int | None = None,
+    client: openai.OpenAI | None = None,
+    progress: Callable[[str], None] | None = None,
+    **options: float | int | str | None,
+) -> Result:
+    """Summarise one article into a Brief, with meta on how it was made.
+
+    Each option left as None is taken from the environment, else its default
+    (see the README). `max_attempts` counts model answers (first + re-asks);
+    `max_retries` counts transport retries per answer. A ready `openai.OpenAI`
+    client may be passed as `client`; its own retries are switched off.
+    """
+    settings = resolve(
+        model=model,
+        base_url=base_url,
+        api_key=api_key,
+        backend=backend,
+        timeout=timeout,
+        max_attempts=max_attempts,
+        max_retries=max_retries,
+        **options,  # type: ignore[arg-type]
+    )
+    return run(article, settings, client=client, progress=progress)
+
+
+def summarize(article: str, **options: object) -> Brief:
+    """Summarise one article into a Brief. Options as for `summarize_detailed`."""
+    return summarize_detailed(article, **options).brief  # type: ignore[arg-type]
+
+
+async def asummarize_detailed(article: str, **options: object) -> Result:
+    """`summarize_detailed` without blocking the event loop (runs in a worker thread)."""
+    return await asyncio.to_thread(summarize_detailed, article, **options)  # type: ignore[arg-type]
+
+
+async def asummarize(article: str, **options: object) -> Brief:
+    """`summarize` without blocking the event loop (runs in a worker thread)."""
+    return (await asummarize_detailed(article, **options)).brief

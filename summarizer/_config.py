@@ -1,0 +1,134 @@
+"""Settings, resolved in one place: explicit argument > environment variable > default.
+
+Nothing here is read at import time; `resolve()` reads the environment when a
+call is made, so a test or a long-running program can change it between calls.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ._errors import ConfigurationError
+
+Backend = Literal["openai", "local"]
+BACKENDS: tuple[Backend, ...] = ("openai", "local")
+
+LOCAL_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+
+# Environment variables read by `resolve`, documented in the README.
+ENV = {
+    "api_key": "OPENAI_API_KEY",
+    "base_url": "OPENAI_BASE_URL",
+    "model": "SUMMARIZER_MODEL",
+    "backend": "SUMMARIZER_BACKEND",
+    "timeout": "SUMMARIZER_TIMEOUT",
+    "max_attempts": "SUMMARIZER_MAX_ATTEMPTS",
+    "max_retries": "SUMMARIZER_MAX_RETRIES",
+    "llama_server": "SUMMARIZER_LLAMA_SERVER",
+    "cache_dir": "SUMMARIZER_CACHE_DIR",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend: Backend
+    model: str
+    base_url: str | None
+    # repr=False: settings may be logged or shown in a traceback; the key must not be.
+    api_key: str | None = field(repr=False)
+    timeout: float
+    max_attempts: int
+    max_retries: int
+    max_tokens: int
+    temperature: float
+    deadline: float
+    retry_wait_base: float
+    retry_wait_max: float
+    llama_server: str | None
+    cache_dir: Path
+    context_size: int
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(ENV[name], "").strip()
+    return value or None
+
+
+def _number(name: str, raw: Any, kind: type[int] | type[float], minimum: float) -> Any:
+    try:
+        value = kind(raw)
+    except (TypeError, ValueError):
+        where = f"{ENV[name]}" if name in ENV else name
+        raise ConfigurationError(f"{where} must be a number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _pick(name: str, explicit: Any, default: Any) -> Any:
+    if explicit is not None:
+        return explicit
+    from_env = _env(name) if name in ENV else None
+    return from_env if from_env is not None else default
+
+
+def resolve(
+    *,
+    backend: str | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    timeout: float | None = None,
+    max_attempts: int | None = None,
+    max_retries: int | None = None,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
+    deadline: float | None = None,
+    retry_wait_base: float | None = None,
+    retry_wait_max: float | None = None,
+    llama_server: str | None = None,
+    cache_dir: str | Path | None = None,
+    context_size: int | None = None,
+) -> Settings:
+    """Settings for one call. Raises ConfigurationError for values that cannot work."""
+    key = _pick("api_key", api_key, None)
+    url = _pick("base_url", base_url, None)
+    # With neither a key nor an endpoint configured, the embedded model is the only
+    # thing that can answer, so it is the default.
+    chosen = _pick("backend", backend, "openai" if (key or url) else "local")
+    if chosen not in BACKENDS:
+        raise ConfigurationError(f"unknown backend {chosen!r}: use one of {', '.join(BACKENDS)}")
+    default_model = LOCAL_MODEL if chosen == "local" else DEFAULT_OPENAI_MODEL
+    cache = _pick("cache_dir", cache_dir, None)
+    if cache is None:
+        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        cache = Path(xdg) / "summarizer"
+    return Settings(
+        backend=chosen,
+        model=str(_pick("model", model, default_model)),
+        base_url=url if chosen == "openai" else None,
+        api_key=key if chosen == "openai" else None,
+        timeout=_number("timeout", _pick("timeout", timeout, 300.0), float, 0.001),
+        max_attempts=_number("max_attempts", _pick("max_attempts", max_attempts, 3), int, 1),
+        max_retries=_number("max_retries", _pick("max_retries", max_retries, 4), int, 0),
+        max_tokens=_number("max_tokens", max_tokens if max_tokens is not None else 1536, int, 16),
+        temperature=_number(
+            "temperature", temperature if temperature is not None else 0.0, float, 0
+        ),
+        deadline=_number("deadline", deadline if deadline is not None else 900.0, float, 0.001),
+        retry_wait_base=_number(
+            "retry_wait_base", retry_wait_base if retry_wait_base is not None else 1.0, float, 0
+        ),
+        retry_wait_max=_number(
+            "retry_wait_max", retry_wait_max if retry_wait_max is not None else 30.0, float, 0
+        ),
+        llama_server=_pick("llama_server", llama_server, None),
+        cache_dir=Path(cache).expanduser(),
+        context_size=_number(
+            "context_size", context_size if context_size is not None else 8192, int, 512
+        ),
+    )

@@ -1,0 +1,99 @@
+"""The exception tree. Every error the library raises on purpose is a SummarizerError.
+
+    SummarizerError                 base; `exit_code` is what the CLI exits with
+    ├── InputError                  the article cannot be used (empty, binary, not found …)   exit 2
+    │   └── ArticleTooLongError     longer than the model's context allows                  exit 2
+    ├── ConfigurationError          an option or environment variable is invalid            exit 2
+    ├── BackendUnavailableError     no model to talk to (extra missing, server won't start) exit 3
+    │   └── TransportError          requests failed: refused (4xx) or retries exhausted     exit 3
+    └── NoValidBriefError           no answer passed validation within the attempts         exit 4
+        └── OutputTruncatedError    the answer was cut off by the token limit               exit 4
+
+Messages are one line and say what to do next. They never contain an API key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SummarizerError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+    exit_code: int = 1
+
+
+class InputError(SummarizerError):
+    """The article given cannot be used as it is."""
+
+    exit_code = 2
+
+
+class ArticleTooLongError(InputError):
+    """The article does not fit in the model's context window."""
+
+    def __init__(self, message: str, *, tokens: int | None = None, limit: int | None = None):
+        super().__init__(message)
+        self.tokens = tokens
+        self.limit = limit
+
+
+class ConfigurationError(SummarizerError):
+    """An option or environment variable has a value that cannot work."""
+
+    exit_code = 2
+
+
+class BackendUnavailableError(SummarizerError):
+    """No model to talk to: the extra is missing, the server failed, the endpoint is down."""
+
+    exit_code = 3
+
+
+class TransportError(BackendUnavailableError):
+    """The endpoint refused the request, or kept failing until the retry budget ran out.
+
+    `attempts` counts the HTTP requests made; `status` is the last HTTP status, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        attempts: int = 0,
+        status: int | None = None,
+        usage: Any = None,
+    ):
+        super().__init__(message)
+        self.attempts = attempts
+        self.status = status
+        self.usage = usage
+
+
+class NoValidBriefError(SummarizerError):
+    """The model never produced a brief that passed validation.
+
+    Carries what was spent (`attempts`, `usage`), the validation `errors` of the
+    last answer and that answer itself (`last_raw`), so a caller can inspect it.
+    """
+
+    exit_code = 4
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        attempts: int = 0,
+        usage: Any = None,
+        errors: list[str] | None = None,
+        last_raw: str | None = None,
+    ):
+        super().__init__(message)
+        self.attempts = attempts
+        self.usage = usage
+        self.errors = errors or []
+        self.last_raw = last_raw
+
+
+class OutputTruncatedError(NoValidBriefError):
+    """The model hit the completion token limit before finishing the brief."""

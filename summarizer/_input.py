@@ -1,0 +1,250 @@
+"""Read one article, check it is usable text, and return it cleaned.
+
+Encoding policy: UTF-8 (one BOM dropped) or UTF-16 *with* a BOM. Anything else is
+refused rather than guessed, because a wrong guess silently corrupts the text that
+grounding later checks quotes against. For the same reason the text is kept
+verbatim apart from newlines, trailing spaces and surrounding blank lines; only
+real HTML is reduced to its readable text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import sys
+from html.parser import HTMLParser
+from typing import BinaryIO
+
+from summarizer._errors import InputError
+
+__all__ = ["STDIN_ORIGIN", "clean_article", "decode_article", "read_article"]
+
+STDIN_ORIGIN = "standard input"
+
+# Binary formats show themselves early; scanning a sample keeps huge inputs cheap.
+_SAMPLE = 65536
+# C0 controls other than tab, newline, form feed and carriage return, plus DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f]")
+_MAX_CONTROL_SHARE = 0.10
+_ICONV_HINT = "convert it first, e.g. `iconv -f LATIN1 -t UTF-8 in.txt > out.txt` if it is Latin-1"
+
+# A whole document: optional XML declaration and comments, then a doctype or <html>.
+_DOCUMENT = re.compile(
+    r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S
+)
+
+
+def _names(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_HTML_TAGS = _names(
+    "a abbr article aside b blockquote body br caption center code dd div dl dt em figcaption "
+    "figure font footer form h1 h2 h3 h4 h5 h6 head header hr html i iframe img li link main "
+    "meta nav noscript ol p pre script section small span strong style sub sup table tbody td "
+    "th thead time title tr u ul"
+)
+_TAG = re.compile(r"</?(?:" + "|".join(sorted(_HTML_TAGS)) + r")\b[^<>]*>", re.I)
+
+_DROP = _names("script style noscript template svg head nav aside form iframe button")  # never text
+# Page chrome, except inside an <article>, whose own <header> holds the headline.
+_CHROME = _names("header footer")
+_BLOCK = _names(
+    "p div h1 h2 h3 h4 h5 h6 ul ol dl table blockquote pre hr section article main figure "
+    "figcaption address details summary body"
+)
+_LINE = _names("br li tr dt dd")
+_HTML_SPACE = re.compile(r"[ \t\n\f]+")
+_HTML_BLANK_LINE = re.compile(r"[ \t\f]*\n[ \t\f]*\n[ \t\n\f]*")
+
+
+def read_article(source: str | os.PathLike[str], *, stdin: BinaryIO | None = None) -> str:
+    """Return the cleaned text of the article at `source`.
+
+    The string "-" reads bytes from `stdin` (default `sys.stdin.buffer`); anything
+    else, including `Path("-")`, is a file path. Raises InputError when unusable.
+    """
+    if isinstance(source, str) and source == "-":
+        origin = STDIN_ORIGIN
+        try:
+            data = (stdin if stdin is not None else sys.stdin.buffer).read()
+        except (AttributeError, OSError, ValueError) as exc:  # no/closed stdin
+            raise _error(f"cannot read standard input ({exc}); pass a file path instead") from None
+    else:
+        origin = os.fspath(source)
+        if not origin:
+            raise _error("no article path given; pass a file path, or '-' for standard input")
+        data = _read_file(origin)
+    return clean_article(decode_article(data, origin=origin), origin=origin)
+
+
+def decode_article(data: bytes, *, origin: str) -> str:
+    """Decode article bytes under the policy above; `origin` names them in errors."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise _error(f"{origin} is UTF-32; convert it first: iconv -f UTF-32 -t UTF-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")  # the BOM picks the byte order and is dropped
+        except UnicodeDecodeError as exc:
+            raise _error(
+                f"{origin} starts with a UTF-16 byte-order mark but is not valid UTF-16 "
+                f"(byte offset {exc.start}); re-save it as UTF-8"
+            ) from None
+        _reject_binary(text, origin)
+        return text
+    if b"\x00" in data:
+        byte_order = _utf16_without_bom(data[:_SAMPLE])
+        if byte_order:
+            raise _error(
+                f"{origin} looks like {byte_order} without a byte-order mark; "
+                f"convert it first: iconv -f {byte_order} -t UTF-8"
+            )
+    # Before decoding, so a binary file is called binary, not "not UTF-8".
+    _reject_binary(data[:_SAMPLE].decode("latin-1"), origin)
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return data[start:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = start + exc.start
+        raise _error(
+            f"{origin} is not valid UTF-8 (byte 0x{data[offset]:02X} at byte offset {offset}); "
+            + _ICONV_HINT
+        ) from None
+
+
+def clean_article(text: str, *, origin: str = "article") -> str:
+    """Normalise newlines and surrounding whitespace, reduce HTML to text, refuse empty text.
+
+    The result has no trailing newline; words, quotes, dashes and markup-like text in
+    plain or Markdown articles are returned exactly as given.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff")
+    _reject_binary(text, origin)
+    if _looks_like_html(text):
+        text = _html_to_text(text, origin)
+    # Only spaces and tabs: other trailing characters (NBSP, ideographic space) are text.
+    # Blank lines are empty once stripped, so surrounding ones are leading/trailing "\n"s.
+    cleaned = "\n".join(line.rstrip(" \t") for line in text.split("\n")).strip("\n")
+    if not cleaned.strip():
+        raise _error(f"{origin} is empty (only whitespace); give a file with the article text")
+    return cleaned
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError):
+            problem = "file not found; check the path, or pass '-' to read standard input"
+        elif os.path.isdir(path):  # Windows reports a directory as PermissionError
+            problem = "is a directory; pass the path of the article file"
+        elif isinstance(exc, PermissionError):
+            problem = "permission denied; make the file readable or pipe it in with '-'"
+        else:
+            problem = f"cannot be read ({exc.strerror or exc}); check the path"
+        raise _error(f"{path}: {problem}") from None
+
+
+def _reject_binary(text: str, origin: str) -> None:
+    sample = text[:_SAMPLE]
+    share = len(_CONTROL.findall(sample)) / len(sample) if sample else 0.0
+    reason = "it contains NUL bytes" if "\x00" in text else f"{share:.0%} control characters"
+    if "\x00" in text or share > _MAX_CONTROL_SHARE:
+        raise _error(
+            f"{origin} looks like binary data ({reason}), not text; "
+            "give the article as UTF-8 plain text or Markdown"
+        )
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    # ASCII-range text in UTF-16 has a NUL in every other byte, and none in between.
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if even == 0 and odd > 0.3 * len(sample) / 2:
+        return "UTF-16LE"
+    if odd == 0 and even > 0.3 * len(sample) / 2:
+        return "UTF-16BE"
+    return None
+
+
+def _looks_like_html(text: str) -> bool:
+    """A document (doctype/<html> first), or a fragment: at least 3 known tags, one of
+    them closing, and either the text starts with a tag or most non-blank lines hold one.
+    Prose or Markdown that mentions a `<b>` tag or embeds a snippet stays as it is."""
+    if _DOCUMENT.match(text):
+        return True
+    tags = _TAG.findall(text)
+    if len(tags) < 3 or not any(tag.startswith("</") for tag in tags):
+        return False
+    if _TAG.match(text.lstrip()):
+        return True
+    lines = [line for line in text.split("\n") if line.strip()]
+    return 2 * sum(1 for line in lines if _TAG.search(line)) > len(lines)
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)  # entities arrive unescaped in handle_data
+        self.parts: list[str] = []
+        self._open: dict[str, int] = {}  # depth of the elements that decide skipping
+
+    def _skipping(self) -> bool:
+        if any(self._open.get(tag) for tag in _DROP):
+            return True
+        return any(self._open.get(tag) for tag in _CHROME) and not self._open.get("article")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":  # browsers close an unclosed <head> here; so must we
+            self._open["head"] = 0
+        if tag in _DROP or tag in _CHROME or tag in ("article", "pre"):
+            self._open[tag] = self._open.get(tag, 0) + 1
+        if tag in _BLOCK:
+            self.parts.append("\n\n")
+        elif tag in _LINE:
+            self.parts.append("\n")
+        elif tag in ("td", "th"):  # keep neighbouring cells from running together
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open.get(tag):
+            self._open[tag] -= 1
+        if tag in _BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._skipping():
+            return
+        data = data.replace("\xa0", " ")  # &nbsp; is layout, not text
+        if self._open.get("pre"):
+            self.parts.append(data)
+            return
+        # Collapse whitespace as a browser would, but keep blank lines as paragraph breaks.
+        pieces = _HTML_BLANK_LINE.split(data)
+        self.parts.append("\n\n".join(_HTML_SPACE.sub(" ", piece) for piece in pieces))
+
+
+def _html_to_text(html: str, origin: str) -> str:
+    parser = _TextExtractor()
+    try:
+        parser.feed(html)
+        parser.close()
+    except AssertionError:  # _markupbase asserts on some malformed declarations
+        raise _error(
+            f"{origin} looks like HTML but could not be parsed; save the article as plain text"
+        ) from None
+    text = re.sub(r" *\n *", "\n", "".join(parser.parts))
+    text = re.sub(r"\n{3,}", "\n\n", text).strip(" \n")
+    if not any(char.isalnum() for char in text):
+        raise _error(
+            f"{origin} looks like HTML but has no readable text once scripts, styles and "
+            "navigation are dropped; give the article text itself"
+        )
+    return text
+
+
+def _error(message: str) -> InputError:
+    # A path may hold line breaks or escape codes; the message must stay one clean line.
+    return InputError(_CONTROL_ANY.sub(lambda m: f"\\x{ord(m.group()):02x}", message))

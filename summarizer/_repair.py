@@ -1,0 +1,114 @@
+"""Deterministic repairs: fixes not worth a re-ask, each one recorded.
+
+Only removals that leave the brief supported are made: a citation of a
+sentence that does not exist, a repeated actor, and an actor the article does
+not name while at least one actor it does name remains. (A small model asked
+again at temperature 0 mostly repeats an invented name, so a re-ask costs a
+full generation and rarely fixes it.) Anything else is left for a re-ask.
+The caller puts every change into `meta.repairs`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from schemas import name_in_article
+from schemas._text import normalize, significant_words, strip_accents
+
+from ._draft import Draft, place_parts
+
+
+def _cited(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    found = [(key, data[key]) for key in ("event", "status") if isinstance(data.get(key), dict)]
+    for key in ("actors", "uncertainties"):
+        items = data.get(key)
+        if isinstance(items, list):
+            found += [(f"{key}.{i}", it) for i, it in enumerate(items) if isinstance(it, dict)]
+    return found
+
+
+def _drop_missing_refs(data: dict[str, Any], count: int) -> list[str]:
+    changes = []
+    for where, obj in _cited(data):
+        refs = obj.get("evidence")
+        if isinstance(refs, list):
+            bad = [n for n in refs if isinstance(n, int) and n > count]
+            if bad:
+                obj["evidence"] = [n for n in refs if n not in bad]
+                changes.append(f"{where}.evidence: dropped citation of missing sentence(s) {bad}")
+    return changes
+
+
+def _drop_repeated_actors(data: dict[str, Any]) -> list[str]:
+    actors = data.get("actors")
+    if not isinstance(actors, list):
+        return []
+    changes, seen, unique = [], set(), []
+    for i, actor in enumerate(actors):
+        name = actor.get("name") if isinstance(actor, dict) else None
+        key = " ".join(significant_words(strip_accents(name))) if isinstance(name, str) else ""
+        if key and key in seen:
+            changes.append(f"actors.{i}: dropped repeated actor {name!r}")
+            continue
+        seen.add(key)
+        unique.append(actor)
+    data["actors"] = unique
+    return changes
+
+
+def _drop_unnamed_actors(data: dict[str, Any], article: str) -> list[str]:
+    actors = data.get("actors")
+    if not isinstance(actors, list):
+        return []
+    norm = normalize(article)
+
+    def named(actor: Any) -> bool:
+        name = actor.get("name") if isinstance(actor, dict) else None
+        return isinstance(name, str) and name_in_article(name, norm)
+
+    kept = [a for a in actors if named(a)]
+    if not kept or len(kept) == len(actors):
+        return []
+    data["actors"] = kept
+    return [
+        f"actors.{i}: dropped actor not named in the article: {a.get('name')!r}"
+        for i, a in enumerate(actors)
+        if not named(a) and isinstance(a, dict)
+    ]
+
+
+def _trim_place(data: dict[str, Any], article: str) -> list[str]:
+    event = data.get("event")
+    where = event.get("where") if isinstance(event, dict) else None
+    if not isinstance(event, dict) or not isinstance(where, str):
+        return []
+    norm = normalize(article)
+    parts = place_parts(where)
+    kept = [p for p in parts if name_in_article(p, norm)]
+    if len(kept) == len(parts):
+        return []
+    event["where"] = ", ".join(kept) or None
+    return [f"event.where: dropped place not in the article: {where!r} -> {event['where']!r}"]
+
+
+def repair(raw: str, context: dict[str, Any]) -> tuple[Draft | None, list[str]]:
+    """A valid draft made from `raw` by safe removals, with the changes made; else (None, [])."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None, []
+    if not isinstance(data, dict):
+        return None, []
+    changes = _drop_missing_refs(data, len(context["sentences"]))
+    changes += _drop_repeated_actors(data)
+    changes += _drop_unnamed_actors(data, context["article"])
+    changes += _trim_place(data, context["article"])
+    if not changes:
+        return None, []
+    try:
+        return Draft.model_validate(data, context=dict(context)), changes
+    except ValidationError:
+        return None, []

@@ -1,0 +1,124 @@
+"""Transport retries: only what can succeed when sent again.
+
+Retried: 429, 5xx, timeouts and dropped connections, with exponential backoff
+and jitter, never sooner than the server's Retry-After, within an overall
+deadline. Not retried: any other 4xx (a bad key or request stays bad).
+The openai client's own retries are off, so each try here is one request.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import openai
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_exponential_jitter,
+)
+
+from ._config import Settings
+from ._errors import TransportError
+
+T = TypeVar("T")
+
+RETRYABLE = (
+    openai.APIConnectionError,  # includes APITimeoutError
+    openai.RateLimitError,
+    openai.InternalServerError,
+)
+
+
+def retry_after_seconds(exc: BaseException | None) -> float | None:
+    """The server's Retry-After (seconds or HTTP date), if it sent one."""
+    response = getattr(exc, "response", None)
+    value = response.headers.get("retry-after") if response is not None else None
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line description of a transport failure, without request details or keys."""
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code}"
+    if isinstance(exc, openai.APITimeoutError):
+        return "timed out"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection failed"
+    return type(exc).__name__
+
+
+def send(
+    request: Callable[[], T],
+    settings: Settings,
+    *,
+    on_request: Callable[[], None],
+    on_retry: Callable[[str, float], None],
+) -> T:
+    """Call `request` until it succeeds, fails for good, or the budget runs out."""
+    backoff = wait_exponential_jitter(
+        initial=settings.retry_wait_base,
+        max=settings.retry_wait_max,
+        jitter=settings.retry_wait_base,
+    )
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        return max(backoff(state), retry_after_seconds(exc) or 0.0)
+
+    def before_sleep(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        on_retry(describe(exc) if exc else "failed", delay)
+
+    retrying = Retrying(
+        retry=retry_if_exception_type(RETRYABLE),
+        stop=stop_after_attempt(settings.max_retries + 1) | stop_before_delay(settings.deadline),
+        wait=wait,
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+    attempts = 0
+    try:
+        for attempt in retrying:
+            with attempt:
+                attempts += 1
+                on_request()
+                return request()
+    except openai.APIStatusError as exc:
+        hint = _hint(exc.status_code)
+        raise TransportError(
+            f"the model endpoint answered HTTP {exc.status_code} after {attempts} request(s){hint}",
+            attempts=attempts,
+            status=exc.status_code,
+        ) from None
+    except openai.APIConnectionError as exc:
+        raise TransportError(
+            f"the model endpoint {describe(exc)} after {attempts} request(s): "
+            "check that it is running and reachable, or raise --timeout",
+            attempts=attempts,
+        ) from None
+    raise AssertionError("unreachable: tenacity either returns or raises")
+
+
+def _hint(status: int) -> str:
+    if status in (401, 403):
+        return ": check OPENAI_API_KEY (or --api-key) for this endpoint"
+    if status == 404:
+        return ": check the model name (-m) and the base URL (--base-url)"
+    if status == 429:
+        return ": rate limited; try again later"
+    if status >= 500:
+        return ": the server kept failing; try again later"
+    return ""
