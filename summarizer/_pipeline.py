@@ -7,6 +7,7 @@ and its problems, so the context stays bounded however many rounds there are.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -34,7 +35,7 @@ from ._errors import (
 from ._repair import repair
 from ._result import Meta, Result, Usage
 from ._sentences import numbered, split_sentences
-from ._transport import send
+from ._transport import MalformedResponseError, send
 
 Progress = Callable[[str], None]
 
@@ -152,6 +153,7 @@ def run(
                 settings,
                 on_request=counted,
                 on_retry=retried,
+                deadline_at=started + settings.deadline,
             )
         except TransportError as exc:
             exc.attempts, exc.usage = requests, usage
@@ -229,6 +231,10 @@ def _ask(
             cause, openai.APIResponseValidationError
         ):
             raise cause from None
+        if isinstance(cause, json.JSONDecodeError) and exc.last_completion is None:
+            # The HTTP body itself was not JSON (openai lets that escape unwrapped):
+            # a transport fault to retry, not a model answer to re-ask about.
+            raise MalformedResponseError(f"response body is not JSON: {cause}") from None
         _count(usage, exc.last_completion)
         if isinstance(cause, ValidationError):
             return _Answer(

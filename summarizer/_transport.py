@@ -1,6 +1,7 @@
 """Transport retries: only what can succeed when sent again.
 
-Retried: 429, 5xx, timeouts and dropped connections, with exponential backoff
+Retried: 429, 5xx, timeouts, dropped connections and malformed (non-JSON) response
+bodies, with exponential backoff
 and jitter, never sooner than the server's Retry-After, within an overall
 deadline. Not retried: any other 4xx (a bad key or request stays bad).
 The openai client's own retries are off, so each try here is one request.
@@ -9,6 +10,7 @@ The openai client's own retries are off, so each try here is one request.
 from __future__ import annotations
 
 import email.utils
+import random
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -18,9 +20,6 @@ from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception_type,
-    stop_after_attempt,
-    stop_before_delay,
-    wait_exponential_jitter,
 )
 
 from ._config import Settings
@@ -28,10 +27,20 @@ from ._errors import TransportError
 
 T = TypeVar("T")
 
+
+class MalformedResponseError(Exception):
+    """The endpoint answered with a body that is not JSON (a cut stream, a proxy's page).
+
+    openai 3.x lets that escape as a bare json.JSONDecodeError; the pipeline raises this
+    instead, so it is retried like a dropped connection and never taken for a model answer.
+    """
+
+
 RETRYABLE = (
     openai.APIConnectionError,  # includes APITimeoutError
     openai.RateLimitError,
     openai.InternalServerError,
+    MalformedResponseError,
 )
 
 
@@ -56,6 +65,8 @@ def describe(exc: BaseException) -> str:
         return "timed out"
     if isinstance(exc, openai.APIConnectionError):
         return "connection failed"
+    if isinstance(exc, MalformedResponseError):
+        return "sent a malformed response"
     return type(exc).__name__
 
 
@@ -65,13 +76,21 @@ def send(
     *,
     on_request: Callable[[], None],
     on_retry: Callable[[str, float], None],
+    deadline_at: float | None = None,
 ) -> T:
-    """Call `request` until it succeeds, fails for good, or the budget runs out."""
-    backoff = wait_exponential_jitter(
-        initial=settings.retry_wait_base,
-        max=settings.retry_wait_max,
-        jitter=settings.retry_wait_base,
-    )
+    """Call `request` until it succeeds, fails for good, or the budget runs out.
+
+    `deadline_at` (a time.monotonic() value) is when retrying stops for the whole call,
+    re-asks included; by default it is `settings.deadline` seconds from now.
+    """
+    end = time.monotonic() + settings.deadline if deadline_at is None else deadline_at
+
+    def backoff(state: RetryCallState) -> float:
+        # base * 2^(n-1) plus up to `base` of jitter, capped. (Written out: tenacity's
+        # wait_exponential_jitter renamed `initial` within 9.x and warns on the old name.)
+        exp = settings.retry_wait_base * 2.0 ** min(state.attempt_number - 1, 60)
+        jitter = random.uniform(0.0, settings.retry_wait_base)
+        return min(exp + jitter, settings.retry_wait_max)
 
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -82,9 +101,15 @@ def send(
         delay = state.next_action.sleep if state.next_action else 0.0
         on_retry(describe(exc) if exc else "failed", delay)
 
+    def stop(state: RetryCallState) -> bool:
+        # Out of tries, or the next sleep would end past the deadline (so is not started).
+        if state.attempt_number > settings.max_retries:
+            return True
+        return time.monotonic() + (state.upcoming_sleep or 0.0) >= end
+
     retrying = Retrying(
         retry=retry_if_exception_type(RETRYABLE),
-        stop=stop_after_attempt(settings.max_retries + 1) | stop_before_delay(settings.deadline),
+        stop=stop,
         wait=wait,
         before_sleep=before_sleep,
         reraise=True,
@@ -109,12 +134,18 @@ def send(
             "check that it is running and reachable, or raise --timeout",
             attempts=attempts,
         ) from None
+    except MalformedResponseError:
+        raise TransportError(
+            f"the model endpoint sent a malformed (non-JSON) response after {attempts} "
+            "request(s): check that the base URL is an OpenAI-compatible API",
+            attempts=attempts,
+        ) from None
     raise AssertionError("unreachable: tenacity either returns or raises")
 
 
 def _hint(status: int) -> str:
     if status in (401, 403):
-        return ": check OPENAI_API_KEY (or --api-key) for this endpoint"
+        return ": check OPENAI_API_KEY (or the api_key option) for this endpoint"
     if status == 404:
         return ": check the model name (-m) and the base URL (--base-url)"
     if status == 429:
