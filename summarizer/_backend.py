@@ -54,8 +54,8 @@ def connect(
     else:
         if not settings.api_key and not settings.base_url:
             raise BackendUnavailableError(
-                "the openai backend needs OPENAI_API_KEY (or --api-key), or OPENAI_BASE_URL "
-                "(or --base-url) for another OpenAI-compatible endpoint"
+                "the openai backend needs OPENAI_API_KEY (or the api_key option), or "
+                "OPENAI_BASE_URL (or --base-url) for another OpenAI-compatible endpoint"
             )
         raw = openai.OpenAI(
             base_url=settings.base_url,

@@ -15,7 +15,7 @@ import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ._errors import InputError, SummarizerError
 
@@ -37,6 +37,14 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--max-attempts", type=int, help="model answers allowed, re-asks included (default 3)"
     )
+    g.add_argument(
+        "--max-retries", type=int, help="transport retries per answer (default 4; env var too)"
+    )
+    g.add_argument(
+        "--api-key-env",
+        metavar="NAME",
+        help="read the API key from this environment variable instead of OPENAI_API_KEY",
+    )
     g.add_argument("--llama-server", help="path of a llama-server binary for the local backend")
 
 
@@ -56,6 +64,21 @@ def build_parser() -> argparse.ArgumentParser:
     _model_options(brief)
 
     sub.add_parser("schema", help="print the brief's JSON Schema")
+
+    ev = sub.add_parser("eval", help="brief and score every case of a gold corpus")
+    ev.add_argument("corpus", help="folder of NAME.txt + NAME.gold.json cases")
+    ev.add_argument("-o", "--out", default="eval-out", help="folder for each case's brief + meta")
+    ev.add_argument("--resume", action="store_true", help="skip cases already in --out")
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ev.add_argument("--limit", type=int, help="only the first N cases")
+    _model_options(ev)
+
+    bench = sub.add_parser("bench", help="this pipeline vs plain constrained vs naive instructor")
+    bench.add_argument("corpus", help="folder of NAME.txt + NAME.gold.json cases")
+    bench.add_argument("-o", "--out", default="bench-out", help="folder for every brief")
+    bench.add_argument("--report", default="bench/REPORT.md", help="Markdown report to write")
+    bench.add_argument("--limit", type=int, help="only the first N cases")
+    _model_options(bench)
     return parser
 
 
@@ -95,26 +118,39 @@ def _emit(text: str, output: str | None) -> None:
         raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
+def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The API options the model flags map to (None: let config resolve it)."""
+    api_key = None
+    if args.api_key_env:
+        api_key = os.environ.get(args.api_key_env)
+        if not api_key:
+            raise InputError(f"--api-key-env {args.api_key_env}: that variable is not set")
+    return {
+        "model": args.model,
+        "backend": args.backend,
+        "base_url": args.base_url,
+        "api_key": api_key,
+        "timeout": args.timeout,
+        "max_attempts": args.max_attempts,
+        "max_retries": args.max_retries,
+        "llama_server": args.llama_server,
+    }
+
+
 def _cmd_brief(args: argparse.Namespace) -> int:
     from . import _render
     from ._api import summarize_detailed
     from ._input import read_article
 
-    if args.output and args.path != "-":
-        out, src = Path(args.output), Path(args.path)
-        if out.exists() and src.exists() and out.resolve() == src.resolve():
+    if args.output:
+        out = Path(args.output)
+        if args.path != "-" and out.exists() and out.resolve() == Path(args.path).resolve():
             raise InputError(f"-o {args.output} is the input file; choose another output path")
+        if not (out.parent if str(out.parent) else Path(".")).is_dir():
+            # Checked before the model runs, not after a generation that would be wasted.
+            raise InputError(f"cannot write {args.output}: its folder does not exist")
     article = read_article(args.path)
-    result = summarize_detailed(
-        article,
-        model=args.model,
-        backend=args.backend,
-        base_url=args.base_url,
-        timeout=args.timeout,
-        max_attempts=args.max_attempts,
-        llama_server=args.llama_server,
-        progress=_progress(sys.stderr),
-    )
+    result = summarize_detailed(article, **_model_kwargs(args), progress=_progress(sys.stderr))
     fmt = args.format or ("text" if sys.stdout.isatty() and not args.output else "json")
     if fmt == "json":
         payload: object = result.brief.model_dump(mode="json")
@@ -136,7 +172,69 @@ def _cmd_schema(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"brief": _cmd_brief, "schema": _cmd_schema}
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from . import _eval
+    from ._api import summarize_detailed
+
+    cases = _eval.load_corpus(Path(args.corpus))[: args.limit]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    show = _progress(sys.stderr)
+
+    options = _model_kwargs(args)
+
+    def brief(article: str) -> object:
+        return summarize_detailed(article, **options)
+
+    runs = []
+    for i, case in enumerate(cases, 1):
+        if show:
+            show(f"[{i}/{len(cases)}] {case.case_id}")
+        runs.append(_eval.run_case(case, brief, out, resume=args.resume))
+    figures = _eval.report(runs)
+    if args.json:
+        cases_json = [{"case": r.score.case_id, **r.score.__dict__} for r in runs]
+        print(json.dumps({"summary": figures, "cases": cases_json}, indent=2, default=list))
+    else:
+        print(_eval.case_table(runs))
+        print()
+        print(_eval.summary_lines(figures))
+        print(f"(briefs and meta in {out}/)")
+    return EXIT_OK
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    import shlex
+
+    from . import _bench, _eval
+    from ._api import summarize_detailed
+    from ._backend import connect
+    from ._config import resolve
+
+    cases = _eval.load_corpus(Path(args.corpus))[: args.limit]
+    options = _model_kwargs(args)
+    settings = resolve(**options)
+    show = _progress(sys.stderr)
+    conn = connect(settings, progress=show)  # starts the local server once, for all three
+    result = _bench.run_bench(
+        cases,
+        client=conn.client,
+        model=settings.model,
+        base_url=str(conn.client.base_url),
+        ours=lambda article: summarize_detailed(article, client=conn.client, **options),
+        out_dir=Path(args.out),
+        progress=show,
+    )
+    command = "summarizer " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    text = _bench.markdown(result, command=command, model=settings.model, corpus=args.corpus)
+    report = Path(args.report)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(report, text)
+    print(text)
+    return EXIT_OK
+
+
+COMMANDS = {"brief": _cmd_brief, "schema": _cmd_schema, "eval": _cmd_eval, "bench": _cmd_bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
