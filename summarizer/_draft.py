@@ -9,14 +9,17 @@ actor listed twice. Its messages go back to the model on a re-ask.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from enum import Enum
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -26,11 +29,95 @@ from schemas._text import normalize, significant_words, strip_accents
 
 from ._sentences import quote
 
-# Bounds keep a looping model from running to the token limit: llama-server
-# turns them into its output grammar.
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+E = TypeVar("E", bound=Enum)
+
+# Lengths in characters, which llama-server turns into its output grammar: enough
+# for the content asked for, short enough that a rambling or looping answer is cut
+# by the grammar instead of running on for hundreds of tokens.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Refs = Annotated[list[Annotated[int, Field(ge=1, le=999)]], Field(max_length=2)]
+
+
+# The model picks a label by its first tokens, under a grammar that allows only
+# the listed strings. Asked freely, it writes plain words ("economy", "law");
+# when its word is not allowed, the grammar pushes it into whatever label shares
+# a first letter ("economy" became "election"). So the labels it may write are
+# plain words and common synonyms, mapped here to the contract's values.
+_CATEGORY: dict[Category, tuple[str, ...]] = {
+    Category.armed_conflict: ("war", "conflict", "military", "fighting"),
+    Category.attack_or_terrorism: ("attack", "terrorism", "bombing", "cyberattack", "hacking"),
+    Category.coup_or_plot: ("coup", "plot"),
+    Category.arrest_or_detention: ("arrest", "detention"),
+    Category.protest_or_unrest: ("protest", "strike", "unrest", "demonstration"),
+    Category.election: ("election", "vote", "voting"),
+    Category.policy_or_legislation: ("policy", "politics", "legislation", "government"),
+    Category.legal_or_court: ("law", "legal", "court", "lawsuit", "trial", "justice"),
+    Category.diplomacy_or_agreement: ("diplomacy", "agreement", "talks", "international"),
+    Category.disaster_or_accident: ("disaster", "accident", "flood", "fire", "weather"),
+    Category.economy_or_business: ("economy", "business", "finance", "market", "company"),
+    Category.health: ("health", "medicine", "medical", "disease"),
+    Category.science_or_technology: ("science", "technology", "research", "tech", "environment"),
+    Category.crime: ("crime", "police", "fraud"),
+    Category.other: ("other", "sport", "sports", "culture", "art", "entertainment"),
+}
+_PHASE: dict[Phase, tuple[str, ...]] = {
+    Phase.developing: ("developing", "breaking", "emerging", "new"),
+    Phase.ongoing: ("ongoing", "continuing", "active"),
+    Phase.concluded: ("concluded", "completed", "resolved", "ended", "over", "finished"),
+    Phase.scheduled: ("scheduled", "planned", "upcoming", "expected"),
+    Phase.unclear: ("unclear", "unknown"),
+}
+_BASIS: dict[Basis, tuple[str, ...]] = {
+    Basis.unconfirmed: ("unconfirmed", "reported", "unverified"),
+    Basis.disputed: ("disputed", "contested", "denied"),
+    Basis.alleged: ("alleged", "claimed", "accused"),
+    Basis.anonymous_source: ("anonymous", "anonymous_source", "unnamed"),
+    Basis.pending: ("pending", "awaited", "expected"),
+    Basis.unknown: ("unknown", "unclear"),
+    Basis.speculative: ("speculative", "possible", "predicted"),
+}
+_KIND: dict[ActorKind, tuple[str, ...]] = {
+    ActorKind.person: ("person", "individual"),
+    ActorKind.organization: ("organization", "organisation", "company", "agency", "institution"),
+    ActorKind.government: ("government", "ministry", "official"),
+    ActorKind.military: ("military", "army"),
+    ActorKind.armed_group: ("armed_group", "militants", "rebels", "insurgents"),
+    ActorKind.country: ("country", "state", "nation"),
+    ActorKind.media: ("media", "newspaper", "news"),
+    ActorKind.group: ("group", "people", "public"),
+    ActorKind.other: ("other",),
+}
+
+
+def _words(synonyms: dict[E, tuple[str, ...]]) -> dict[str, E]:
+    return {word: value for value, words in synonyms.items() for word in words}
+
+
+CATEGORY_WORDS = _words(_CATEGORY)
+PHASE_WORDS = _words(_PHASE)
+BASIS_WORDS = _words(_BASIS)
+KIND_WORDS = _words(_KIND)
+
+
+def _one_of(words: dict[str, Any]) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in words:
+            raise ValueError(f"must be one of: {', '.join(words)}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _enum_schema(words: dict[str, Any]) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "enum": list(words)})
+
+
+CategoryWord = Annotated[str, _one_of(CATEGORY_WORDS), _enum_schema(CATEGORY_WORDS)]
+PhaseWord = Annotated[str, _one_of(PHASE_WORDS), _enum_schema(PHASE_WORDS)]
+BasisWord = Annotated[str, _one_of(BASIS_WORDS), _enum_schema(BASIS_WORDS)]
+KindWord = Annotated[str, _one_of(KIND_WORDS), _enum_schema(KIND_WORDS)]
 
 
 def _sentence_count(info: ValidationInfo) -> int | None:
@@ -57,9 +144,9 @@ class _Cited(BaseModel):
 
 class DraftEvent(_Cited):
     summary: Text
-    category: Category
-    when: Text | None
-    where: Text | None
+    category: CategoryWord
+    when: Short | None
+    where: Short | None
     evidence: Refs
 
     @field_validator("where")
@@ -91,8 +178,8 @@ def _article_norm(info: ValidationInfo) -> str | None:
 
 class DraftActor(_Cited):
     name: Name
-    kind: ActorKind
-    role: Text
+    kind: KindWord
+    role: Short
     evidence: Refs
 
     @field_validator("name")
@@ -105,22 +192,22 @@ class DraftActor(_Cited):
 
 
 class DraftStatus(_Cited):
-    phase: Phase
+    phase: PhaseWord
     summary: Text
     evidence: Refs
 
 
 class DraftUncertainty(_Cited):
     claim: Text
-    basis: Basis
-    according_to: Text | None
+    basis: BasisWord
+    according_to: Short | None
     evidence: Refs
 
 
 class Draft(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    headline: Text
+    headline: Short
     event: DraftEvent
     actors: Annotated[list[DraftActor], Field(min_length=1, max_length=6)]
     status: DraftStatus
@@ -150,6 +237,12 @@ def to_brief(draft: Draft, sentences: list[str], article: str) -> Brief:
         )
 
     data: dict[str, Any] = draft.model_dump(mode="json")
+    data["event"]["category"] = CATEGORY_WORDS[draft.event.category].value
+    data["status"]["phase"] = PHASE_WORDS[draft.status.phase].value
+    for out, actor in zip(data["actors"], draft.actors, strict=True):
+        out["kind"] = KIND_WORDS[actor.kind].value
+    for out, item in zip(data["uncertainties"], draft.uncertainties, strict=True):
+        out["basis"] = BASIS_WORDS[item.basis].value
     data["event"]["evidence"] = fill(draft.event.evidence)
     data["status"]["evidence"] = fill(draft.status.evidence)
     for out, actor in zip(data["actors"], draft.actors, strict=True):
