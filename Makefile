@@ -48,7 +48,7 @@ check: lint typecheck test
 
 # Re-records every cassette against a real llama-server started by the tests.
 cassettes: install-local
-	$(BIN)/pytest --record-mode=rewrite -m "not local_model" tests
+	$(BIN)/pytest --record-mode=rewrite -m "not local_model" -p no:unraisableexception tests
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

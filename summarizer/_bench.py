@@ -1,0 +1,238 @@
+"""`summarizer bench`: this pipeline against two plain baselines, same server, same articles.
+
+Pipelines, run interleaved case by case so load and cache effects fall on all alike:
+  pipeline  this project (`summarize_detailed`)
+  plain     one request, the brief's JSON Schema as response_format, a one-line
+            system prompt, temperature 0, 2048-token limit
+  naive     instructor Mode.JSON, a one-line prompt, the same schema without the
+            grounding validators (no article context), instructor's default re-asks
+Every brief is scored by the same rules (`_scoring`), so the figures compare.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+import urllib.request
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import instructor
+import openai
+from pydantic import ValidationError
+
+from schemas import Brief
+
+from ._eval import Case, CaseRun, report
+from ._result import Usage
+from ._scoring import score_case
+
+ONE_LINE = "Summarise the news article as a brief in JSON."
+PIPELINES = ("pipeline", "plain", "naive")
+
+
+def _record(brief: Brief | None, attempts: int, usage: Usage, started: float) -> dict[str, Any]:
+    return {
+        "brief": brief.model_dump(mode="json") if brief else None,
+        "meta": {
+            "attempts": attempts,
+            "usage": usage.model_dump(),
+            "latency_s": round(time.monotonic() - started, 3),
+        },
+    }
+
+
+def plain_call(client: openai.OpenAI, model: str, article: str) -> dict[str, Any]:
+    started, usage = time.monotonic(), Usage()
+    reply = client.chat.completions.create(
+        model=model,
+        messages=[{"role": "system", "content": ONE_LINE}, {"role": "user", "content": article}],
+        response_format={
+            "type": "json_schema",
+            "json_schema": {"name": "Brief", "schema": Brief.model_json_schema()},
+        },
+        temperature=0,
+        max_tokens=2048,
+    )
+    if reply.usage:
+        usage.add(reply.usage.prompt_tokens, reply.usage.completion_tokens)
+    try:
+        brief: Brief | None = Brief.model_validate_json(reply.choices[0].message.content or "")
+    except ValidationError:
+        brief = None
+    return _record(brief, 1, usage, started)
+
+
+def naive_call(client: openai.OpenAI, model: str, article: str) -> dict[str, Any]:
+    started, usage, attempts = time.monotonic(), Usage(), 0
+    patched = instructor.from_openai(client, mode=instructor.Mode.JSON)
+
+    def on_response(response: Any) -> None:
+        nonlocal attempts
+        attempts += 1
+        if getattr(response, "usage", None):
+            usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
+
+    patched.on("completion:response", on_response)
+    brief: Brief | None
+    try:
+        brief = patched.chat.completions.create(
+            model=model,
+            messages=[
+                {"role": "system", "content": ONE_LINE},
+                {"role": "user", "content": article},
+            ],
+            response_model=Brief,
+            temperature=0,
+            max_tokens=2048,
+        )
+    except Exception:  # any failure of the baseline is an invalid brief
+        brief = None
+    return _record(brief, attempts, usage, started)
+
+
+def article_tokens(base_url: str, text: str) -> int | None:
+    """Tokens of the bare article, from llama-server's /tokenize (None elsewhere)."""
+    root = base_url.rstrip("/").removesuffix("/v1")
+    req = urllib.request.Request(
+        f"{root}/tokenize",
+        data=json.dumps({"content": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return len(json.loads(r.read())["tokens"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def run_bench(
+    cases: Sequence[Case],
+    *,
+    client: openai.OpenAI,
+    model: str,
+    base_url: str,
+    ours: Callable[[str], Any],
+    out_dir: Path,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    runs: dict[str, list[CaseRun]] = {p: [] for p in PIPELINES}
+    overheads: list[int] = []
+    for i, case in enumerate(cases, 1):
+        article = case.article()
+        for name in PIPELINES:
+            if progress:
+                progress(f"[{i}/{len(cases)}] {case.case_id}: {name}")
+            if name == "pipeline":
+                try:
+                    result = ours(article)
+                    record = {
+                        "brief": result.brief.model_dump(mode="json"),
+                        "meta": result.meta.model_dump(mode="json"),
+                    }
+                except Exception as exc:  # recorded; the run goes on
+                    record = {"brief": None, "error": str(exc), "meta": {}}
+            elif name == "plain":
+                record = plain_call(client, model, article)
+            else:
+                record = naive_call(client, model, article)
+            path = out_dir / name / f"{case.case_id}.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+            score = score_case(case.case_id, article, case.gold, record.get("brief"))
+            runs[name].append(CaseRun(score, record))
+            meta = record.get("meta") or {}
+            if name == "pipeline" and meta.get("attempts") == 1:
+                bare = article_tokens(base_url, article)
+                if bare is not None:
+                    overheads.append(meta["usage"]["prompt_tokens"] - bare)
+    figures = {name: report(r) for name, r in runs.items()}
+    return {
+        "figures": figures,
+        "prompt_overhead_tokens": (sum(overheads) / len(overheads)) if overheads else None,
+        "runs": runs,
+    }
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    python = platform.python_version()
+    return f"{platform.system()} {platform.machine()}, {cores} cores ({cpu}), Python {python}"
+
+
+ROWS = [
+    ("valid briefs", "valid_share", 2),
+    ("mean attempts", "mean_attempts", 2),
+    ("required-actor recall", "actor_recall", 2),
+    ("actor grounding", "actor_grounding", 2),
+    ("evidence grounding", "evidence_grounding", 2),
+    ("category hit", "category_hit", 2),
+    ("phase hit", "phase_hit", 2),
+    ("uncertainty recall", "uncertainty_recall", 2),
+    ("hallucination-free", "hallucination_free", 2),
+    ("median latency (s)", "median_latency_s", 1),
+    ("mean prompt tokens", "mean_prompt_tokens", 0),
+    ("mean completion tokens", "mean_completion_tokens", 0),
+]
+
+
+def _cell(value: Any, digits: int) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _ratio(a: Any, b: Any) -> str:
+    return "–" if not a or not b else f"{a / b:.2f}×"
+
+
+def markdown(result: dict[str, Any], *, command: str, model: str, corpus: str) -> str:
+    f = result["figures"]
+    p, q, n = f["pipeline"], f["plain"], f["naive"]
+    lines = [
+        "# Benchmark: this pipeline vs plain constrained decoding vs naive instructor",
+        "",
+        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- command: `{command}`",
+        f"- corpus: `{corpus}` ({p['cases']} cases), model: `{model}` (same llama-server for all)",
+        f"- machine: {machine()}",
+        "",
+        "| | pipeline (1) | plain (2) | naive (3) | (1)/(2) | (1)/(3) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, key, digits in ROWS:
+        lines.append(
+            f"| {label} | {_cell(p[key], digits)} | {_cell(q[key], digits)} | "
+            f"{_cell(n[key], digits)} | {_ratio(p[key], q[key])} | {_ratio(p[key], n[key])} |"
+        )
+    overhead = result["prompt_overhead_tokens"]
+    lines += [
+        "",
+        f"Prompt overhead of (1) beyond the bare article (instructions, markup, numbering), mean "
+        f"over first-attempt cases: {_cell(overhead, 0)} tokens.",
+        "",
+        "Per case (latency s / completion tokens / valid):",
+        "",
+        "| case | pipeline | plain | naive |",
+        "|---|---|---|---|",
+    ]
+    runs = result["runs"]
+    for i, run in enumerate(runs["pipeline"]):
+        cells = []
+        for name in PIPELINES:
+            r = runs[name][i]
+            m = r.meta
+            tok = (m.get("usage") or {}).get("completion_tokens", "–")
+            cells.append(f"{m.get('latency_s', '–')} / {tok} / {'yes' if r.score.valid else 'NO'}")
+        lines.append(f"| {run.score.case_id} | {' | '.join(cells)} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,138 @@
+"""`summarizer eval` and `summarizer bench` against a scripted server on loopback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fakeopenai import FakeOpenAI, reply_json, status
+
+from summarizer.cli import main
+
+ARTICLE = (
+    "Harbour talks collapse\n\n"
+    "Union leader Tomas Reyvik said the strike at Port Kalvessa would go on. "
+    "The port authority has not commented. "
+    "Officials reportedly expect new talks on Thursday."
+)
+GOLD = {
+    "id": "strike",
+    "categories": ["protest_or_unrest"],
+    "phases": ["ongoing", "developing"],
+    "actors": [
+        {"name": "Tomas Reyvik", "aliases": ["Reyvik"], "required": True},
+        {"name": "port authority", "aliases": [], "required": True},
+    ],
+    "uncertainties": [{"about": "talks", "match": [["talks"], ["thursday"]]}],
+    "absent": ["Copenhagen"],
+}
+
+
+def draft(category: str = "protest") -> dict[str, object]:
+    return {
+        "headline": "Port strike goes on",
+        "event": {
+            "summary": "The strike continues.",
+            "category": category,
+            "when": None,
+            "where": "Port Kalvessa",
+            "evidence": [2],
+        },
+        "actors": [
+            {"name": "Tomas Reyvik", "kind": "person", "role": "union leader", "evidence": [2]},
+        ],
+        "status": {"phase": "ongoing", "summary": "Strike goes on.", "evidence": [2]},
+        "uncertainties": [
+            {
+                "claim": "New talks may take place on Thursday.",
+                "basis": "unconfirmed",
+                "according_to": "officials",
+                "evidence": [4],
+            }
+        ],
+    }
+
+
+def corpus(tmp_path: Path, names: list[str]) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in names:
+        (folder / f"{name}.txt").write_text(ARTICLE)
+        (folder / f"{name}.gold.json").write_text(json.dumps({**GOLD, "id": name}))
+    return folder
+
+
+def run_eval(srv: FakeOpenAI, folder: Path, out: Path, *extra: str) -> int:
+    return main(
+        ["eval", str(folder), "-o", str(out), "--json", "--backend", "openai",
+         "--base-url", srv.base_url, "-m", "fake", "--max-attempts", "1", *extra]
+    )  # fmt: skip
+
+
+def test_eval_scores_saves_and_summarises(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = corpus(tmp_path, ["a", "b"])
+    with FakeOpenAI([reply_json(draft()), reply_json(draft("crime"))]) as srv:
+        assert run_eval(srv, folder, tmp_path / "out") == 0
+    result = json.loads(capsys.readouterr().out)
+    s = result["summary"]
+    assert (s["cases"], s["valid"], s["first_attempt_valid"]) == (2, 2, 2)
+    assert s["actor_recall"] == 0.5  # the port authority is missed in both
+    assert s["category_hit"] == 0.5  # "crime" for case b
+    assert s["uncertainty_recall"] == 1.0 and s["hallucination_free"] == 1.0
+    assert s["evidence_grounding"] == 1.0 and s["mean_completion_tokens"] == 50
+    saved = json.loads((tmp_path / "out" / "a.json").read_text())
+    assert saved["meta"]["attempts"] == 1 and saved["brief"]["actors"][0]["name"] == "Tomas Reyvik"
+
+
+def test_failed_case_is_recorded_and_the_run_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = corpus(tmp_path, ["a", "b"])
+    with FakeOpenAI([status(400), reply_json(draft())]) as srv:
+        assert run_eval(srv, folder, tmp_path / "out") == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert (summary["cases"], summary["valid"]) == (2, 1)
+    saved = json.loads((tmp_path / "out" / "a.json").read_text())
+    assert saved["brief"] is None and "TransportError" in saved["error"]
+
+
+def test_resume_skips_cases_already_done(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = corpus(tmp_path, ["a", "b"])
+    out = tmp_path / "out"
+    with FakeOpenAI([reply_json(draft())]) as srv:
+        assert run_eval(srv, folder, out) == 0
+        (out / "b.json").unlink()
+        assert run_eval(srv, folder, out, "--resume") == 0
+        assert len(srv.chat_requests) == 3  # a once; b in both runs, as its record was removed
+    capsys.readouterr()
+
+
+def test_bad_corpus_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    assert main(["eval", str(tmp_path / "empty"), "--backend", "openai"]) == 2
+    assert "no *.gold.json cases" in capsys.readouterr().err
+
+
+def test_bench_compares_three_pipelines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = corpus(tmp_path, ["a"])
+    report = tmp_path / "REPORT.md"
+    with FakeOpenAI([reply_json(draft())]) as srv:
+        code = main(
+            ["bench", str(folder), "-o", str(tmp_path / "b"), "--report", str(report),
+             "--backend", "openai", "--base-url", srv.base_url, "-m", "fake"]
+        )  # fmt: skip
+        # One request each: ours, plain, naive. The plain and naive pipelines get a
+        # draft-shaped answer, which is not a valid Brief: they must score it invalid.
+        assert len(srv.chat_requests) >= 3
+        bodies = [r.json for r in srv.chat_requests]
+    assert code == 0
+    text = report.read_text()
+    assert "| valid briefs | 1.00 | 0.00 | 0.00 |" in text
+    assert bodies[1]["response_format"]["type"] == "json_schema"
+    assert bodies[1]["messages"][1]["content"] == ARTICLE
+    capsys.readouterr()
