@@ -122,6 +122,7 @@ def run_bench(
     ours: Callable[[str], Any],
     out_dir: Path,
     progress: Callable[[str], None] | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     runs: dict[str, list[CaseRun]] = {p: [] for p in PIPELINES}
     overheads: list[int] = []
@@ -130,7 +131,10 @@ def run_bench(
         for name in PIPELINES:
             if progress:
                 progress(f"[{i}/{len(cases)}] {case.case_id}: {name}")
-            if name == "pipeline":
+            path = out_dir / name / f"{case.case_id}.json"
+            if resume and path.is_file():
+                record = json.loads(path.read_text(encoding="utf-8"))
+            elif name == "pipeline":
                 try:
                     result = ours(article)
                     record = {
@@ -143,7 +147,6 @@ def run_bench(
                 record = plain_call(client, model, article)
             else:
                 record = naive_call(client, model, article)
-            path = out_dir / name / f"{case.case_id}.json"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
             score = score_case(case.case_id, article, case.gold, record.get("brief"))
@@ -191,6 +194,48 @@ ROWS = [
 ]
 
 
+# The project's targets for the embedded model on the dev set (issue "Measure and win").
+TARGETS: list[tuple[str, str, str, float]] = [
+    ("valid briefs", "valid_share", ">=", 1.0),
+    ("mean attempts", "mean_attempts", "<=", 1.2),
+    ("evidence grounding", "evidence_grounding", ">=", 0.98),
+    ("actor grounding", "actor_grounding", ">=", 0.98),
+    ("required-actor recall", "actor_recall", ">=", 0.85),
+    ("category hit", "category_hit", ">=", 0.80),
+    ("phase hit", "phase_hit", ">=", 0.85),
+    ("uncertainty recall", "uncertainty_recall", ">=", 0.65),
+    ("hallucination-free", "hallucination_free", ">=", 0.96),
+]
+
+
+def _met(value: Any, op: str, bound: float) -> str:
+    if value is None:
+        return "–"
+    return "met" if (value >= bound if op == ">=" else value <= bound) else "**missed**"
+
+
+def targets(result: dict[str, Any]) -> list[str]:
+    p, q = result["figures"]["pipeline"], result["figures"]["plain"]
+    lines = ["| target | bound | measured (1) | |", "|---|---|---|---|"]
+    for label, key, op, bound in TARGETS:
+        value = p[key]
+        lines.append(f"| {label} | {op} {bound} | {_cell(value, 2)} | {_met(value, op, bound)} |")
+    ratio = (
+        p["median_latency_s"] / q["median_latency_s"]
+        if p["median_latency_s"] and q["median_latency_s"]
+        else None
+    )
+    lines.append(
+        f"| median latency vs (2) | <= 0.75× | {_cell(ratio, 2)}× | {_met(ratio, '<=', 0.75)} |"
+    )
+    overhead = result["prompt_overhead_tokens"]
+    lines.append(
+        f"| prompt overhead beyond the article | <= 450 tokens | {_cell(overhead, 0)} | "
+        f"{_met(overhead, '<=', 450)} |"
+    )
+    return lines
+
+
 def _cell(value: Any, digits: int) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
@@ -218,6 +263,7 @@ def markdown(result: dict[str, Any], *, command: str, model: str, corpus: str) -
             f"| {label} | {_cell(p[key], digits)} | {_cell(q[key], digits)} | "
             f"{_cell(n[key], digits)} | {_ratio(p[key], q[key])} | {_ratio(p[key], n[key])} |"
         )
+    lines += ["", "## Targets (embedded model, dev set)", "", *targets(result)]
     overhead = result["prompt_overhead_tokens"]
     lines += [
         "",

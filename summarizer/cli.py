@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("-o", "--out", default="bench-out", help="folder for every brief")
     bench.add_argument("--report", default="bench/REPORT.md", help="Markdown report to write")
     bench.add_argument("--limit", type=int, help="only the first N cases")
+    bench.add_argument(
+        "--resume", action="store_true", help="reuse briefs already in --out (re-render the report)"
+    )
     _model_options(bench)
     return parser
 
@@ -224,6 +227,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         ours=lambda article: summarize_detailed(article, client=conn.client, **options),
         out_dir=Path(args.out),
         progress=show,
+        resume=args.resume,
     )
     command = "summarizer " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     text = _bench.markdown(result, command=command, model=settings.model, corpus=args.corpus)

@@ -133,6 +133,8 @@ def test_bench_compares_three_pipelines(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 0
     text = report.read_text()
     assert "| valid briefs | 1.00 | 0.00 | 0.00 |" in text
+    assert "| category hit | >= 0.8 | 1.00 | met |" in text
+    assert "| required-actor recall | >= 0.85 | 0.50 | **missed** |" in text
     assert bodies[1]["response_format"]["type"] == "json_schema"
     assert bodies[1]["messages"][1]["content"] == ARTICLE
     capsys.readouterr()
