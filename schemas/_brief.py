@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from ._text import contains_quote, normalize, significant_words, strip_accents
+from ._text import actor_key, contains_quote, normalize, significant_words, strip_accents
 
 SCHEMA_VERSION: Literal["1.0"] = "1.0"
 
@@ -167,7 +167,7 @@ class Brief(BaseModel):
     def _no_duplicate_actors(self) -> Brief:
         seen: dict[str, str] = {}
         for actor in self.actors:
-            key = " ".join(significant_words(strip_accents(actor.name))) or actor.name.casefold()
+            key = actor_key(actor.name)
             if key in seen:
                 raise ValueError(f"actor {actor.name!r} is listed twice")
             seen[key] = actor.name

@@ -91,6 +91,11 @@ def significant_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
 
 
+def actor_key(name: str) -> str:
+    """What makes two actor names the same actor: their significant words, accents ignored."""
+    return " ".join(significant_words(strip_accents(name))) or name.casefold()
+
+
 def contains_quote(article_norm: str, quote: str) -> bool:
     """Whether `quote` occurs in an article already passed through `normalize`.
 

@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from schemas import ActorKind, Basis, Brief, Category, Phase, name_in_article
-from schemas._text import normalize, significant_words, strip_accents
+from schemas._text import actor_key, normalize
 
 from ._sentences import quote
 
@@ -217,7 +217,7 @@ class Draft(BaseModel):
     def _no_duplicate_actors(self) -> Draft:
         seen = set()
         for actor in self.actors:
-            key = " ".join(significant_words(strip_accents(actor.name))) or actor.name.casefold()
+            key = actor_key(actor.name)
             if key in seen:
                 raise ValueError(f"actor {actor.name!r} is listed twice")
             seen.add(key)

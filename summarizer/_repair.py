@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas import name_in_article
-from schemas._text import normalize, significant_words, strip_accents
+from schemas._text import actor_key, normalize
 
 from ._draft import Draft, place_parts
 
@@ -49,7 +49,7 @@ def _drop_repeated_actors(data: dict[str, Any]) -> list[str]:
     changes, seen, unique = [], set(), []
     for i, actor in enumerate(actors):
         name = actor.get("name") if isinstance(actor, dict) else None
-        key = " ".join(significant_words(strip_accents(name))) if isinstance(name, str) else ""
+        key = actor_key(name) if isinstance(name, str) else ""
         if key and key in seen:
             changes.append(f"actors.{i}: dropped repeated actor {name!r}")
             continue
