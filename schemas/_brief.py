@@ -24,7 +24,13 @@ from pydantic import (
     model_validator,
 )
 
-from ._text import actor_key, contains_quote, normalize, significant_words, strip_accents
+from ._text import (
+    check_unique_actors,
+    contains_quote,
+    normalize,
+    significant_words,
+    strip_accents,
+)
 
 SCHEMA_VERSION: Literal["1.0"] = "1.0"
 
@@ -165,12 +171,7 @@ class Brief(BaseModel):
 
     @model_validator(mode="after")
     def _no_duplicate_actors(self) -> Brief:
-        seen: dict[str, str] = {}
-        for actor in self.actors:
-            key = actor_key(actor.name)
-            if key in seen:
-                raise ValueError(f"actor {actor.name!r} is listed twice")
-            seen[key] = actor.name
+        check_unique_actors([a.name for a in self.actors])
         return self
 
 

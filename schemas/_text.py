@@ -96,6 +96,16 @@ def actor_key(name: str) -> str:
     return " ".join(significant_words(strip_accents(name))) or name.casefold()
 
 
+def check_unique_actors(names: list[str]) -> None:
+    """Raise ValueError naming the first actor listed twice (by `actor_key`)."""
+    seen: set[str] = set()
+    for name in names:
+        key = actor_key(name)
+        if key in seen:
+            raise ValueError(f"actor {name!r} is listed twice")
+        seen.add(key)
+
+
 def contains_quote(article_norm: str, quote: str) -> bool:
     """Whether `quote` occurs in an article already passed through `normalize`.
 

@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from schemas import ActorKind, Basis, Brief, Category, Phase, name_in_article
-from schemas._text import actor_key, normalize
+from schemas._text import check_unique_actors, normalize
 
 from ._sentences import quote
 
@@ -215,12 +215,7 @@ class Draft(BaseModel):
 
     @model_validator(mode="after")
     def _no_duplicate_actors(self) -> Draft:
-        seen = set()
-        for actor in self.actors:
-            key = actor_key(actor.name)
-            if key in seen:
-                raise ValueError(f"actor {actor.name!r} is listed twice")
-            seen.add(key)
+        check_unique_actors([a.name for a in self.actors])
         return self
 
 
