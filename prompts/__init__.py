@@ -23,7 +23,7 @@ _STRAY = re.compile(r"\{\{|\}\}")
 # a broken file and is refused when loaded, not when a user hits it.
 EXPECTED = {
     "brief/system.txt": frozenset[str](),
-    "brief/user.txt": frozenset({"article"}),
+    "brief/user.txt": frozenset({"article", "hedged"}),
 }
 
 
@@ -85,13 +85,16 @@ def prompt_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def brief_messages(article: str) -> list[dict[str, str]]:
+def brief_messages(article: str, hedged: str = "none") -> list[dict[str, str]]:
     """The chat messages asking for a brief of `article`, as the model is to read it.
+
+    `hedged` names the sentences that carry hedging words (see summarizer._hedges).
 
     The system prompt comes first and never changes, so a server's prompt cache
     can reuse it from one article to the next.
     """
+    user = load("brief/user.txt").render(article=article, hedged=hedged)
     return [
         {"role": "system", "content": load("brief/system.txt").render().strip()},
-        {"role": "user", "content": load("brief/user.txt").render(article=article).strip()},
+        {"role": "user", "content": user.strip()},
     ]

@@ -30,6 +30,7 @@ ENV = {
     "max_retries": "SUMMARIZER_MAX_RETRIES",
     "llama_server": "SUMMARIZER_LLAMA_SERVER",
     "cache_dir": "SUMMARIZER_CACHE_DIR",
+    "llama_grammar": "SUMMARIZER_LLAMA_GRAMMAR",
 }
 
 
@@ -51,6 +52,9 @@ class Settings:
     llama_server: str | None
     cache_dir: Path
     context_size: int
+    # Send llama-server a whitespace-free grammar instead of response_format (see
+    # _grammar). Only llama-server takes it: OpenAI would refuse the request.
+    llama_grammar: bool
 
 
 def _env(name: str) -> str | None:
@@ -67,6 +71,17 @@ def _number(name: str, raw: Any, kind: type[int] | type[float], minimum: float) 
     if value < minimum:
         raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _flag(name: str, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{ENV.get(name, name)} must be 1 or 0, got {raw!r}")
 
 
 def _pick(name: str, explicit: Any, default: Any) -> Any:
@@ -93,6 +108,7 @@ def resolve(
     llama_server: str | None = None,
     cache_dir: str | Path | None = None,
     context_size: int | None = None,
+    llama_grammar: bool | None = None,
 ) -> Settings:
     """Settings for one call. Raises ConfigurationError for values that cannot work."""
     key = _pick("api_key", api_key, None)
@@ -130,5 +146,8 @@ def resolve(
         cache_dir=Path(cache).expanduser(),
         context_size=_number(
             "context_size", context_size if context_size is not None else 8192, int, 512
+        ),
+        llama_grammar=_flag(
+            "llama_grammar", _pick("llama_grammar", llama_grammar, chosen == "local")
         ),
     )

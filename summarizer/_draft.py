@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -37,6 +38,18 @@ E = TypeVar("E", bound=Enum)
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+# Under the compact grammar the model sometimes writes the word null as a string:
+# "when":"null". No article's place or date is the word "null".
+_NULL_WORDS = {"null", "none", "n/a", "unknown", ""}
+
+
+def _null_word(value: object) -> object:
+    if isinstance(value, str) and value.strip().lower() in _NULL_WORDS:
+        return None
+    return value
+
+
+MaybeShort = Annotated[Short | None, BeforeValidator(_null_word)]
 Refs = Annotated[list[Annotated[int, Field(ge=1, le=999)]], Field(max_length=2)]
 
 
@@ -55,7 +68,17 @@ _CATEGORY: dict[Category, tuple[str, ...]] = {
     Category.policy_or_legislation: ("policy", "politics", "legislation", "government"),
     Category.legal_or_court: ("law", "legal", "court", "lawsuit", "trial", "justice"),
     Category.diplomacy_or_agreement: ("diplomacy", "agreement", "talks", "international"),
-    Category.disaster_or_accident: ("disaster", "accident", "flood", "fire", "weather"),
+    Category.disaster_or_accident: (
+        "disaster",
+        "accident",
+        "flood",
+        "fire",
+        "weather",
+        "crash",
+        "collapse",
+        "earthquake",
+        "storm",
+    ),
     Category.economy_or_business: ("economy", "business", "finance", "market", "company"),
     Category.health: ("health", "medicine", "medical", "disease"),
     Category.science_or_technology: ("science", "technology", "research", "tech", "environment"),
@@ -145,8 +168,8 @@ class _Cited(BaseModel):
 class DraftEvent(_Cited):
     summary: Text
     category: CategoryWord
-    when: Short | None
-    where: Short | None
+    when: MaybeShort
+    where: MaybeShort
     evidence: Refs
 
     @field_validator("where")
@@ -192,15 +215,17 @@ class DraftActor(_Cited):
 
 
 class DraftStatus(_Cited):
-    phase: PhaseWord
+    # Summary first: asked for the label first, the model answered "developing" by
+    # default and then wrote a summary to fit it ("facts still emerging").
     summary: Text
+    phase: PhaseWord
     evidence: Refs
 
 
 class DraftUncertainty(_Cited):
     claim: Text
     basis: BasisWord
-    according_to: Short | None
+    according_to: MaybeShort
     evidence: Refs
 
 

@@ -86,12 +86,15 @@ class LocalServer:
         log_path: Path,
         context_size: int = 8192,
         threads: int | None = None,
+        slots: int = 1,
     ):
         self.binary = binary
         self.model_path = model_path
         self.log_path = log_path
         self.context_size = context_size
         self.threads = threads or available_cores()
+        # Each slot keeps its own prompt cache; `context_size` is per slot.
+        self.slots = slots
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -103,8 +106,8 @@ class LocalServer:
         t = str(self.threads)
         return [
             self.binary, "-m", str(self.model_path), "--host", "127.0.0.1",
-            "--port", str(self.port), "-t", t, "-tb", t, "-c", str(self.context_size),
-            "-np", "1", "--no-webui",
+            "--port", str(self.port), "-t", t, "-tb", t, "-c", str(self.context_size * self.slots),
+            "-np", str(self.slots), "--no-webui",
         ]  # fmt: skip
 
     def start(self, *, timeout: float = 180.0, progress: Progress | None = None) -> None:
@@ -170,8 +173,13 @@ def shared_server(
     cache_dir: Path,
     context_size: int,
     progress: Progress | None = None,
+    slots: int = 1,
 ) -> LocalServer:
-    """The process-wide server, started on first use and restarted if it died."""
+    """The process-wide server, started on first use and restarted if it died.
+
+    `slots` matters only when it starts: a caller that alternates between several
+    prompts (the benchmark) asks for one slot each, so every prompt keeps its cache.
+    """
     global _shared
     from ._local_model import ensure_model
 
@@ -181,7 +189,11 @@ def shared_server(
         exe = find_binary(binary)
         model = ensure_model(cache_dir, progress=progress)
         server = LocalServer(
-            exe, model, log_path=cache_dir / "logs" / "llama-server.log", context_size=context_size
+            exe,
+            model,
+            log_path=cache_dir / "logs" / "llama-server.log",
+            context_size=context_size,
+            slots=slots,
         )
         server.start(progress=progress)
         _shared = server

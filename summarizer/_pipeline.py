@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import openai
@@ -32,6 +32,8 @@ from ._errors import (
     OutputTruncatedError,
     TransportError,
 )
+from ._grammar import compact_grammar
+from ._hedges import hint
 from ._repair import repair
 from ._result import Meta, Result, Usage
 from ._sentences import numbered, split_sentences
@@ -132,7 +134,7 @@ def run(
     requests = 0
     sentences = split_sentences(article)
     context: dict[str, Any] = {"article": article, "sentences": sentences}
-    base = prompts.brief_messages(numbered(sentences))
+    base = prompts.brief_messages(numbered(sentences), hint(sentences))
     messages = base
     history: list[list[str]] = []
     repairs: list[str] = []
@@ -221,6 +223,7 @@ def _ask(
             strict=False,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
+            extra_body=_grammar_fields() if settings.llama_grammar else None,
         )
     except IncompleteOutputException as exc:
         _count(usage, exc.last_completion)
@@ -243,6 +246,13 @@ def _ask(
         return _Answer(draft=None, raw=_content(exc.last_completion), errors=[f"answer: {cause}"])
     _count(usage, completion)
     return _Answer(draft=draft, raw=_content(completion))
+
+
+@cache
+def _grammar_fields() -> dict[str, Any]:
+    # extra_body is merged over instructor's arguments: response_format null makes
+    # llama-server use this grammar (it prefers response_format when both are set).
+    return {"response_format": None, "grammar": compact_grammar(Draft.model_json_schema())}
 
 
 def _count(usage: Usage, completion: Any) -> None:

@@ -46,6 +46,12 @@ def _model_options(p: argparse.ArgumentParser) -> None:
         help="read the API key from this environment variable instead of OPENAI_API_KEY",
     )
     g.add_argument("--llama-server", help="path of a llama-server binary for the local backend")
+    g.add_argument(
+        "--llama-grammar",
+        action=argparse.BooleanOptionalAction,
+        help="send a compact output grammar (llama-server only; default on for the local "
+        "backend; env SUMMARIZER_LLAMA_GRAMMAR)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,6 +143,7 @@ def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "max_attempts": args.max_attempts,
         "max_retries": args.max_retries,
         "llama_server": args.llama_server,
+        "llama_grammar": args.llama_grammar,
     }
 
 
@@ -218,7 +225,19 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     options = _model_kwargs(args)
     settings = resolve(**options)
     show = _progress(sys.stderr)
-    conn = connect(settings, progress=show)  # starts the local server once, for all three
+    if settings.backend == "local":
+        from ._local_server import shared_server
+
+        # One slot a pipeline: interleaved, they would otherwise evict each
+        # other's cached prompt prefix on every case.
+        shared_server(
+            binary=settings.llama_server,
+            cache_dir=settings.cache_dir,
+            context_size=settings.context_size,
+            progress=show,
+            slots=len(_bench.PIPELINES),
+        )
+    conn = connect(settings, progress=show)  # the same server, for all three
     result = _bench.run_bench(
         cases,
         client=conn.client,

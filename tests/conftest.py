@@ -67,7 +67,13 @@ class Target:
     model: str
 
     def options(self) -> dict[str, Any]:
-        return {"backend": "openai", "base_url": self.base_url, "model": self.model}
+        # llama_grammar: the request the local backend sends, as recorded from llama-server.
+        return {
+            "backend": "openai",
+            "base_url": self.base_url,
+            "model": self.model,
+            "llama_grammar": True,
+        }
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +107,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (
         "OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_MODEL", "SUMMARIZER_BACKEND",
         "SUMMARIZER_TIMEOUT", "SUMMARIZER_MAX_ATTEMPTS", "SUMMARIZER_MAX_RETRIES",
-        "SUMMARIZER_DEBUG",
+        "SUMMARIZER_DEBUG", "SUMMARIZER_LLAMA_GRAMMAR",
     ):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
 

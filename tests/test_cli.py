@@ -16,7 +16,7 @@ PORT_STRIKE = str(EXAMPLES / "port_strike.txt")
 
 
 def _model_args(llm: Target) -> list[str]:
-    return ["--backend", "openai", "--base-url", llm.base_url, "-m", llm.model]
+    return ["--backend", "openai", "--base-url", llm.base_url, "-m", llm.model, "--llama-grammar"]
 
 
 @pytest.mark.vcr

