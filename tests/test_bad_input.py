@@ -13,10 +13,10 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import ROOT
+from drafts import ACTORS, ARTICLE, SENTENCES, VALID, draft
 from fakeopenai import Action, FakeOpenAI, reply_json, status
 
 import summarizer._local_server
@@ -24,37 +24,7 @@ from summarizer._config import resolve
 from summarizer._pipeline import PROMPT_OVERHEAD_TOKENS
 from summarizer.cli import main
 
-SENTENCES = [
-    "The Harbor Council of Velmora voted on Tuesday to close the old ferry pier for repairs.",
-    'Mayor Ilse Brandt said the pier had become "unsafe" after the winter storms.',
-    "The closure will last about three months, according to the council.",
-    "It is not yet known where the ferries will dock during the work.",
-]
-ARTICLE = " ".join(SENTENCES)
-ACTORS = ["Harbor Council of Velmora", "Ilse Brandt"]
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(200)
-
-
-def draft(actors: list[str]) -> dict[str, Any]:
-    return {
-        "headline": "Velmora closes its old ferry pier for repairs",
-        "event": {
-            "summary": "The Harbor Council of Velmora voted to close the old ferry pier.",
-            "category": "policy",
-            "when": "Tuesday",
-            "where": "Velmora",
-            "evidence": [1],
-        },
-        "actors": [
-            {"name": name, "kind": "person", "role": "decision maker", "evidence": [1]}
-            for name in actors
-        ],
-        "status": {"phase": "scheduled", "summary": "The pier will close.", "evidence": [3]},
-        "uncertainties": [],
-    }
-
-
-VALID = draft(ACTORS)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from typing import Any
 
 import openai
 import pytest
+from drafts import ACTORS, ARTICLE, SENTENCES, VALID, draft
 from fakeopenai import Action, FakeOpenAI, drop, hang, malformed, reply_json, status
 
 import summarizer
@@ -24,55 +25,7 @@ from summarizer._sentences import split_sentences
 
 KEY = "sk-test-SECRETSECRETSECRET1234"
 
-# An original article: four sentences, two actors.
-ARTICLE = (
-    "The Harbor Council of Velmora voted on Tuesday to close the old ferry pier for repairs. "
-    "Mayor Ilse Brandt said the pier had become unsafe after the winter storms. "
-    "The closure will last about three months, according to the council. "
-    "It is not yet known where the ferries will dock during the work."
-)
-SENTENCES = split_sentences(ARTICLE)
-ACTORS = ["Harbor Council of Velmora", "Ilse Brandt"]
-
-
-def draft(*, actors: list[str] | None = None) -> dict[str, Any]:
-    """A model answer in the draft shape (evidence as 1-based sentence numbers)."""
-    kinds = {"Harbor Council of Velmora": "government", "Ilse Brandt": "person"}
-    return {
-        "headline": "Velmora closes its old ferry pier for repairs",
-        "event": {
-            "summary": "The Harbor Council of Velmora voted to close the old ferry pier.",
-            "category": "policy",
-            "when": "Tuesday",
-            "where": "Velmora",
-            "evidence": [1],
-        },
-        "actors": [
-            {
-                "name": name,
-                "kind": kinds.get(name, "person"),
-                "role": "decision maker",
-                "evidence": [1 if i == 0 else 2],
-            }
-            for i, name in enumerate(actors if actors is not None else ACTORS)
-        ],
-        "status": {
-            "summary": "The pier will close for about three months.",
-            "phase": "scheduled",
-            "evidence": [3],
-        },
-        "uncertainties": [
-            {
-                "claim": "Where the ferries will dock is not known",
-                "basis": "unknown",
-                "according_to": None,
-                "evidence": [4],
-            }
-        ],
-    }
-
-
-VALID = draft()
+SPLIT = split_sentences(ARTICLE)
 NO_HEADLINE = {k: v for k, v in VALID.items() if k != "headline"}  # violates the schema
 
 
@@ -130,8 +83,7 @@ def assert_good_brief(result: Result) -> None:
 
 
 def test_article_splits_into_the_four_sentences_the_answers_cite() -> None:
-    assert len(SENTENCES) == 4
-    assert SENTENCES[1].startswith("Mayor Ilse Brandt")
+    assert SPLIT == SENTENCES
 
 
 def test_valid_first_answer_one_request_key_sent_but_never_shown() -> None:

@@ -15,8 +15,9 @@ import re
 from typing import Any
 
 import pytest
+from drafts import ARTICLE, VALID
 from fakeopenai import FakeOpenAI, reply_json
-from test_faults import ARTICLE, KEY, VALID
+from test_faults import KEY
 
 import summarizer
 from summarizer._draft import Draft
