@@ -39,16 +39,22 @@ def connect(
         raw = client.with_options(max_retries=0, timeout=settings.timeout)
         backend = "client"
     elif settings.backend == "local":
+        from ._background import find
         from ._local_server import shared_server
 
-        server = shared_server(
-            binary=settings.llama_server,
-            cache_dir=settings.cache_dir,
-            context_size=settings.context_size,
-            progress=progress,
-        )
+        # A server left running by `summarizer server start` is used as it is.
+        background = find(settings.cache_dir)
+        if background is not None:
+            base_url = background.base_url
+        else:
+            base_url = shared_server(
+                binary=settings.llama_server,
+                cache_dir=settings.cache_dir,
+                context_size=settings.context_size,
+                progress=progress,
+            ).base_url
         raw = openai.OpenAI(
-            base_url=server.base_url, api_key=NO_KEY, max_retries=0, timeout=settings.timeout
+            base_url=base_url, api_key=NO_KEY, max_retries=0, timeout=settings.timeout
         )
         backend = "local"
     else:

@@ -110,7 +110,11 @@ class LocalServer:
             "-np", str(self.slots), "--no-webui",
         ]  # fmt: skip
 
-    def start(self, *, timeout: float = 180.0, progress: Progress | None = None) -> None:
+    def start(
+        self, *, timeout: float = 180.0, progress: Progress | None = None, detached: bool = False
+    ) -> None:
+        """Start and wait until healthy. `detached`: the server outlives this process
+        (its own session, no death signal), for `summarizer server start`."""
         self.port = _free_port()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         if progress:
@@ -121,7 +125,8 @@ class LocalServer:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,
+                preexec_fn=None if detached else _die_with_parent,
+                start_new_session=detached,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", action="store_true", help="reuse briefs already in --out (re-render the report)"
     )
     _model_options(bench)
+
+    server = sub.add_parser(
+        "server", help="a local model server kept running between calls (start|stop|status)"
+    )
+    server.add_argument("action", choices=["start", "stop", "status"])
+    server.add_argument("--llama-server", help="path of a llama-server binary")
     return parser
 
 
@@ -225,7 +231,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     options = _model_kwargs(args)
     settings = resolve(**options)
     show = _progress(sys.stderr)
-    if settings.backend == "local":
+    from ._background import find
+
+    if settings.backend == "local" and find(settings.cache_dir) is None:
         from ._local_server import shared_server
 
         # One slot a pipeline: interleaved, they would otherwise evict each
@@ -257,7 +265,52 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"brief": _cmd_brief, "schema": _cmd_schema, "eval": _cmd_eval, "bench": _cmd_bench}
+def _cmd_server(args: argparse.Namespace) -> int:
+    from . import _background
+    from ._config import resolve
+    from ._local_model import ensure_model
+    from ._local_server import find_binary
+
+    settings = resolve(backend="local", llama_server=args.llama_server)
+    cache = settings.cache_dir
+    if args.action == "status":
+        running = _background.find(cache)
+        if running is None:
+            print("summarizer server: not running (start it with `summarizer server start`)")
+            return EXIT_BACKEND
+        print(f"summarizer server: running at {running.base_url} (pid {running.pid})")
+        return EXIT_OK
+    if args.action == "stop":
+        stopped = _background.stop(cache)
+        print(
+            f"summarizer server: stopped (pid {stopped.pid})"
+            if stopped
+            else "summarizer server: was not running"
+        )
+        return EXIT_OK
+    show = _progress(sys.stderr)
+    running, new = _background.start(
+        find_binary(settings.llama_server),
+        ensure_model(cache, progress=show),
+        cache,
+        context_size=settings.context_size,
+        progress=show,
+    )
+    state = "started" if new else "already running"
+    print(
+        f"summarizer server: {state} at {running.base_url} (pid {running.pid}); local briefs "
+        "use it until `summarizer server stop`"
+    )
+    return EXIT_OK
+
+
+COMMANDS = {
+    "brief": _cmd_brief,
+    "schema": _cmd_schema,
+    "eval": _cmd_eval,
+    "bench": _cmd_bench,
+    "server": _cmd_server,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

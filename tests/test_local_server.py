@@ -131,3 +131,17 @@ def test_hash_mismatch_is_an_error_and_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(BackendUnavailableError, match="failed verification"):
         ensure_model(tmp_path / "cache", parts=parts, expected_sha256="0" * 64)
     assert list((tmp_path / "cache" / "models").iterdir()) == []
+
+
+def test_each_slot_gets_the_full_context(tmp_path: Path) -> None:
+    from summarizer._local_server import LocalServer
+
+    def flags(server: LocalServer) -> tuple[str, str]:
+        cmd = server.command()
+        return cmd[cmd.index("-c") + 1], cmd[cmd.index("-np") + 1]
+
+    model = tmp_path / "m.gguf"
+    log = tmp_path / "log"
+    assert flags(LocalServer("llama-server", model, log_path=log)) == ("8192", "1")
+    bench = LocalServer("llama-server", model, log_path=log, context_size=4096, slots=3)
+    assert flags(bench) == ("12288", "3")
