@@ -52,7 +52,7 @@ class Settings:
     llama_server: str | None
     cache_dir: Path
     context_size: int
-    # Send llama-server a whitespace-free grammar instead of response_format (see
+    # Send llama-server a compact output grammar instead of response_format (see
     # _grammar). Only llama-server takes it: OpenAI would refuse the request.
     llama_grammar: bool
 
