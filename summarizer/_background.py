@@ -14,12 +14,10 @@ import os
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._local_server import LocalServer, Progress
+from ._local_server import LocalServer, Progress, healthy
 
 STATE_FILE = "server.json"
 
@@ -52,14 +50,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-            return bool(r.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 def find(cache_dir: Path) -> Background | None:
     """The recorded background server if it is running and healthy; a stale record
     (its process gone) is removed."""
@@ -72,7 +62,7 @@ def find(cache_dir: Path) -> Background | None:
     if not _alive(found.pid):
         path.unlink(missing_ok=True)
         return None
-    return found if _healthy(found.port) else None
+    return found if healthy(found.port) else None
 
 
 def start(

@@ -67,6 +67,15 @@ def _die_with_parent() -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
+def healthy(port: int) -> bool:
+    """Whether a llama-server on this loopback port answers /health with 200."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+            return bool(r.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False  # loading (503) or not listening yet
+
+
 def _tail(path: Path, lines: int = 8) -> str:
     try:
         text = path.read_text(errors="replace").strip().splitlines()
@@ -147,11 +156,7 @@ class LocalServer:
         )
 
     def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=2) as r:
-                return bool(r.status == 200)
-        except (urllib.error.URLError, OSError):
-            return False  # loading (503) or not listening yet
+        return healthy(self.port)
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
