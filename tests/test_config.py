@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import summarizer
+import summarizer._local_server
 from summarizer._config import DEFAULT_OPENAI_MODEL, LOCAL_MODEL, resolve
 
 
@@ -94,6 +95,11 @@ def test_local_backend_without_extra_says_how_to_install(
     monkeypatch: pytest.MonkeyPatch, tmp_path: object
 ) -> None:
     import builtins
+
+    # A background server the developer left running, or this process's shared server
+    # (started when cassettes are recorded), would otherwise serve the call.
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(summarizer._local_server, "_shared", None)
 
     real_import = builtins.__import__
 
