@@ -33,8 +33,8 @@ from ._errors import (
     TransportError,
 )
 from ._grammar import compact_grammar
-from ._hedges import hint
-from ._repair import repair
+from ._hedges import hedged, hint
+from ._repair import drop_repeated_claims, repair
 from ._result import Meta, Result, Usage
 from ._sentences import numbered, split_sentences
 from ._transport import MalformedResponseError, send
@@ -135,6 +135,7 @@ def run(
     sentences = split_sentences(article)
     context: dict[str, Any] = {"article": article, "sentences": sentences}
     base = prompts.brief_messages(numbered(sentences), hint(sentences))
+    grammar = _grammar_fields(tuple(hedged(sentences))) if settings.llama_grammar else None
     messages = base
     history: list[list[str]] = []
     repairs: list[str] = []
@@ -151,7 +152,7 @@ def run(
         notify(f"generating (attempt {round_no} of {settings.max_attempts})")
         try:
             answer = send(
-                partial(_ask, conn, settings, messages, context, usage),
+                partial(_ask, conn, settings, messages, context, usage, grammar),
                 settings,
                 on_request=counted,
                 on_retry=retried,
@@ -175,6 +176,7 @@ def run(
                 answer = _Answer(draft=fixed, raw=answer.raw)
                 repairs.extend(changes)
         if answer.draft is not None:
+            repairs.extend(drop_repeated_claims(answer.draft))
             brief = to_brief(answer.draft, sentences, article)
             meta = Meta(
                 model=settings.model,
@@ -211,6 +213,7 @@ def _ask(
     messages: list[dict[str, str]],
     context: dict[str, Any],
     usage: Usage,
+    grammar: dict[str, Any] | None,
 ) -> _Answer:
     """Send one request. Transport errors propagate (to be retried or not); answers return."""
     try:
@@ -223,7 +226,7 @@ def _ask(
             strict=False,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
-            extra_body=_grammar_fields() if settings.llama_grammar else None,
+            extra_body=grammar,
         )
     except IncompleteOutputException as exc:
         _count(usage, exc.last_completion)
@@ -249,10 +252,28 @@ def _ask(
 
 
 @cache
-def _grammar_fields() -> dict[str, Any]:
+def _grammar_fields(hedged: tuple[int, ...]) -> dict[str, Any]:
     # extra_body is merged over instructor's arguments: response_format null makes
     # llama-server use this grammar (it prefers response_format when both are set).
-    return {"response_format": None, "grammar": compact_grammar(Draft.model_json_schema())}
+    return {"response_format": None, "grammar": compact_grammar(draft_schema(hedged))}
+
+
+def draft_schema(hedged: tuple[int, ...]) -> dict[str, Any]:
+    """The draft's JSON Schema, with each uncertainty citing one or two of the
+    `hedged` sentences when there are any.
+
+    Free to cite any sentence, the model often cited a plain statement of fact
+    for an uncertainty; held to the sentences that hedge, it states what they
+    leave open. Only the grammar narrows this: validation accepts any sentence,
+    so answers from other backends are judged as before. With no hedged sentence
+    (or a language the hedge words miss) the schema is left as it is.
+    """
+    schema = Draft.model_json_schema()
+    if hedged:
+        refs = schema["$defs"]["DraftUncertainty"]["properties"]["evidence"]
+        refs["items"] = {"enum": list(hedged)}
+        refs["minItems"] = 1
+    return schema
 
 
 def _count(usage: Usage, completion: Any) -> None:

@@ -5,7 +5,8 @@ sentence that does not exist, a repeated actor, and an actor the article does
 not name while at least one actor it does name remains. (A small model asked
 again at temperature 0 mostly repeats an invented name, so a re-ask costs a
 full generation and rarely fixes it.) Anything else is left for a re-ask.
-The caller puts every change into `meta.repairs`.
+One removal applies to every answer, valid or not: an uncertainty whose claim
+repeats an earlier one. The caller puts every change into `meta.repairs`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,23 @@ from schemas import name_in_article
 from schemas._text import actor_key, normalize
 
 from ._draft import Draft, place_parts
+
+
+def drop_repeated_claims(draft: Draft) -> list[str]:
+    """Drops, in place, an uncertainty whose claim repeats an earlier one's word for word
+    (case and spacing aside). The small model sometimes writes one point several
+    times with a different source each time; the first is kept."""
+    seen: set[str] = set()
+    kept, changes = [], []
+    for i, item in enumerate(draft.uncertainties):
+        key = " ".join(item.claim.lower().split())
+        if key in seen:
+            changes.append(f"uncertainties.{i}: dropped repeated claim {item.claim!r}")
+            continue
+        seen.add(key)
+        kept.append(item)
+    draft.uncertainties = kept
+    return changes
 
 
 def _cited(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

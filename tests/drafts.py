@@ -35,9 +35,8 @@ def draft(actors: list[str] | None = None) -> dict[str, Any]:
                 "name": name,
                 "kind": _KINDS.get(name, "person"),
                 "role": "decision maker",
-                "evidence": [1 if i == 0 else 2],
             }
-            for i, name in enumerate(actors if actors is not None else ACTORS)
+            for name in (actors if actors is not None else ACTORS)
         ],
         "status": {
             "summary": "The pier will close for about three months.",
@@ -46,10 +45,10 @@ def draft(actors: list[str] | None = None) -> dict[str, Any]:
         },
         "uncertainties": [
             {
+                "evidence": [4],
                 "claim": "Where the ferries will dock is not known",
                 "basis": "unknown",
                 "according_to": None,
-                "evidence": [4],
             }
         ],
     }

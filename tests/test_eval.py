@@ -40,7 +40,7 @@ def draft(category: str = "protest") -> dict[str, object]:
             "evidence": [2],
         },
         "actors": [
-            {"name": "Tomas Reyvik", "kind": "person", "role": "union leader", "evidence": [2]},
+            {"name": "Tomas Reyvik", "kind": "person", "role": "union leader"},
         ],
         "status": {"phase": "ongoing", "summary": "Strike goes on.", "evidence": [2]},
         "uncertainties": [

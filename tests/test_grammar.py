@@ -22,6 +22,9 @@ from test_faults import KEY
 import summarizer
 from summarizer._draft import Draft
 from summarizer._grammar import UnsupportedSchemaError, compact_grammar
+from summarizer._hedges import hedged
+from summarizer._pipeline import draft_schema
+from summarizer._sentences import split_sentences
 
 _TOKEN = re.compile(
     r'\s*(?:(?P<lit>"(?:[^"\\]|\\.)*")|(?P<cls>\[(?:[^\]\\]|\\.)*\])|(?P<name>[A-Za-z][\w-]*)'
@@ -115,7 +118,7 @@ def test_indentation_and_newlines_are_refused() -> None:
         ("event.summary", "x" * 241),
         ("actors", []),
         ("actors", [VALID["actors"][0]] * 7),
-        ("uncertainties", [VALID["uncertainties"][0]] * 5),
+        ("uncertainties", [VALID["uncertainties"][0]] * 6),
         ("event.when", 2024),
     ],
 )
@@ -179,9 +182,28 @@ def _sent(**options: Any) -> dict[str, Any]:
     return body
 
 
+def test_uncertainties_may_cite_only_hedged_sentences_under_the_article_grammar() -> None:
+    pattern = to_regex(compact_grammar(draft_schema((2, 4))))
+    assert PATTERN.fullmatch(compact(changed("uncertainties.0.evidence", [1])))
+    for refs in ([4], [2, 4], [4, 2]):
+        doc = changed("uncertainties.0.evidence", refs)
+        Draft.model_validate(doc)
+        assert pattern.fullmatch(compact(doc)), refs
+    for refs in ([1], [3], [4, 1], [], [14], [2, 4, 2]):
+        assert not pattern.fullmatch(compact(changed("uncertainties.0.evidence", refs))), refs
+    # Only uncertainties are held to the hedged sentences.
+    assert pattern.fullmatch(compact(changed("event.evidence", [1, 3])))
+
+
+def test_without_hedged_sentences_the_grammar_is_the_drafts_own() -> None:
+    assert compact_grammar(draft_schema(())) == GRAMMAR
+
+
 def test_with_llama_grammar_the_request_carries_the_grammar_not_a_schema() -> None:
     body = _sent(llama_grammar=True)
-    assert body["grammar"] == GRAMMAR
+    numbers = tuple(hedged(split_sentences(ARTICLE)))
+    assert numbers == (3, 4)  # "according to the council", "not yet known"
+    assert body["grammar"] == compact_grammar(draft_schema(numbers))
     assert body["response_format"] is None
 
 
