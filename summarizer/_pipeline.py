@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 import openai
@@ -251,10 +251,10 @@ def _ask(
     return _Answer(draft=draft, raw=_content(completion))
 
 
-@cache
 def _grammar_fields(hedged: tuple[int, ...]) -> dict[str, Any]:
     # extra_body is merged over instructor's arguments: response_format null makes
     # llama-server use this grammar (it prefers response_format when both are set).
+    # Built once a call (a few ms); not cached, as it differs from article to article.
     return {"response_format": None, "grammar": compact_grammar(draft_schema(hedged))}
 
 

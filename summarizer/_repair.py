@@ -24,12 +24,12 @@ from ._draft import Draft, place_parts
 
 def drop_repeated_claims(draft: Draft) -> list[str]:
     """Drops, in place, an uncertainty whose claim repeats an earlier one's word for word
-    (case and spacing aside). The small model sometimes writes one point several
+    (as `normalize` compares text). The small model sometimes writes one point several
     times with a different source each time; the first is kept."""
     seen: set[str] = set()
     kept, changes = [], []
     for i, item in enumerate(draft.uncertainties):
-        key = " ".join(item.claim.lower().split())
+        key = normalize(item.claim)
         if key in seen:
             changes.append(f"uncertainties.{i}: dropped repeated claim {item.claim!r}")
             continue
