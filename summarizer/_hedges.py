@@ -33,4 +33,4 @@ def hedged(sentences: list[str]) -> list[int]:
 def hint(sentences: list[str]) -> str:
     """The hint line for the prompt: the hedged sentences' numbers, or "none"."""
     numbers = hedged(sentences)
-    return ", ".join(f"[{n}]" for n in numbers) if numbers else "none"
+    return ", ".join(str(n) for n in numbers) if numbers else "none"

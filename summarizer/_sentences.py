@@ -85,7 +85,7 @@ def split_sentences(article: str) -> list[str]:
 
 def numbered(sentences: list[str]) -> str:
     """The article as the model sees it: one numbered sentence a line."""
-    return "\n".join(f"[{i}] {s}" for i, s in enumerate(sentences, 1))
+    return "\n".join(f"{i} {s}" for i, s in enumerate(sentences, 1))
 
 
 def quote(sentence: str) -> str:

@@ -100,7 +100,7 @@ def test_valid_first_answer_one_request_key_sent_but_never_shown() -> None:
     # ... and the request is the plain two-message prompt with the numbered article.
     sent = messages(srv, 0)
     assert [m["role"] for m in sent] == ["system", "user"]
-    assert f"[2] {SENTENCES[1]}" in sent[1]["content"]
+    assert f"\n2 {SENTENCES[1]}\n" in sent[1]["content"]
 
 
 def test_429_waits_for_retry_after_then_succeeds() -> None:

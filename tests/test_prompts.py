@@ -45,7 +45,7 @@ def test_unknown_template_is_reported() -> None:
     ],
 )
 def test_article_with_template_syntax_reaches_the_model_verbatim(article: str) -> None:
-    messages = prompts.brief_messages(article, hedged="[2], [5]")
+    messages = prompts.brief_messages(article, hedged="2, 5")
     assert article in messages[1]["content"]
-    assert messages[1]["content"].endswith("Hedged sentences: [2], [5]")
+    assert messages[1]["content"].endswith("Hedged sentences: 2, 5")
     assert messages[0]["role"] == "system" and "{{" not in messages[0]["content"]
