@@ -1,4 +1,4 @@
-"""Which sentences hedge: the places an article marks something as not certain.
+"""Which sentences hedge, and how: the places an article marks something as not certain.
 
 The small model, asked for the article's uncertainties, tends to restate facts or
 repeat one point; told which sentences carry hedging words, it cites them. The
@@ -6,23 +6,35 @@ words are generic English epistemic markers (as in hedge-detection work: modal
 verbs, reporting and attribution, denial, pending outcomes), not anything tied to
 a particular story. English only: other languages get no hint, which costs
 nothing but the hint.
+
+The same words give an uncertainty its basis: the kind of hedge in the sentences
+it cites. Code reads it from the words instead of asking the model, which saves
+output tokens and ties the label to text a reader can check.
 """
 
 from __future__ import annotations
 
 import re
 
-_HEDGE = re.compile(
-    r"\b(?:"
-    r"alleged(?:ly)?|reported(?:ly)?|purported(?:ly)?|unconfirmed|unverified|unclear|unknown"
-    r"|not (?:yet )?(?:known|clear|confirmed|disclosed)|yet to|not yet|pending"
-    r"|may|might|could|should|expect(?:s|ed)?|likely|possibl[ey]|perhaps|appears?|seem(?:s|ed)?"
-    r"|believed?|thought to|suspect(?:s|ed)?|suggest(?:s|ed)?|estimat\w*|at least|uncertain\w*"
-    r"|according to|sources?|anonymous|unnamed|claim(?:s|ed)?|den(?:y|ies|ied)|disputed?"
-    r"|accus\w*|insist\w*|rumou?r\w*|investigat\w*|hope[sd]?|warn(?:s|ed)?"
-    r")\b",
-    re.IGNORECASE,
-)
+from schemas import Basis
+
+# By basis, strongest first: a sentence with a denial and a "may" is disputed.
+_WORDS: dict[Basis, str] = {
+    Basis.disputed: r"den(?:y|ies|ied)|disputed?|insist\w*",
+    Basis.anonymous_source: r"anonymous|unnamed|sources?",
+    Basis.alleged: r"alleged(?:ly)?|purported(?:ly)?|claim(?:s|ed)?|accus\w*",
+    Basis.unknown: r"unclear|unknown|not (?:yet )?(?:known|clear|disclosed)|uncertain\w*",
+    Basis.pending: r"pending|yet to|not yet|expect(?:s|ed)?|investigat\w*",
+    Basis.unconfirmed: r"reported(?:ly)?|unconfirmed|unverified|not (?:yet )?confirmed"
+    r"|according to|rumou?r\w*|at least|estimat\w*",
+    Basis.speculative: r"may|might|could|should|likely|possibl[ey]|perhaps|appears?"
+    r"|seem(?:s|ed)?|believed?|thought to|suspect(?:s|ed)?|suggest(?:s|ed)?|hope[sd]?"
+    r"|warn(?:s|ed)?",
+}
+_BY_BASIS = {
+    basis: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for basis, words in _WORDS.items()
+}
+_HEDGE = re.compile(r"\b(?:" + "|".join(_WORDS.values()) + r")\b", re.IGNORECASE)
 
 
 def hedged(sentences: list[str]) -> list[int]:
@@ -34,3 +46,12 @@ def hint(sentences: list[str]) -> str:
     """The hint line for the prompt: the hedged sentences' numbers, or "none"."""
     numbers = hedged(sentences)
     return ", ".join(str(n) for n in numbers) if numbers else "none"
+
+
+def basis(texts: list[str]) -> Basis:
+    """The strongest kind of hedge in `texts` (see `_WORDS`); `unconfirmed` when they
+    carry no hedging word (a point another backend cited from a plain sentence)."""
+    for kind, pattern in _BY_BASIS.items():
+        if any(pattern.search(t) for t in texts):
+            return kind
+    return Basis.unconfirmed

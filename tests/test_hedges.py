@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer._hedges import hedged, hint
+from schemas import Basis
+from summarizer._hedges import basis, hedged, hint
 
 
 @pytest.mark.parametrize(
@@ -41,3 +42,28 @@ def test_hint_lists_numbers_in_order_or_says_none() -> None:
     sentences = ["A ship sank.", "Two may be missing.", "Help came.", "It is unclear why."]
     assert hint(sentences) == "2, 4"
     assert hint(["A ship sank."]) == "none"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The company denied it may have lost data.", Basis.disputed),
+        ("An official who asked to remain anonymous said talks stalled.", Basis.anonymous_source),
+        ("He is accused of taking bribes.", Basis.alleged),
+        ("It is not yet known where the ferries will dock.", Basis.unknown),
+        ("A ruling is expected in March.", Basis.pending),
+        ("At least 40 people were hurt, according to the council.", Basis.unconfirmed),
+        ("The toll could rise.", Basis.speculative),
+        ("The council voted 7 to 2 on Tuesday.", Basis.unconfirmed),  # no hedge word
+    ],
+)
+def test_the_basis_is_the_strongest_hedge_in_the_cited_sentences(
+    sentence: str, expected: Basis
+) -> None:
+    assert basis([sentence]) == expected
+
+
+def test_every_hedging_word_gives_a_basis_from_its_own_group() -> None:
+    # A word in the hint lexicon but in no basis group would silently read as "unconfirmed".
+    assert basis(["The toll could rise.", "He denied it."]) == Basis.disputed
+    assert basis([]) == Basis.unconfirmed
