@@ -25,10 +25,12 @@ from pydantic import (
     model_validator,
 )
 
-from schemas import ActorKind, Basis, Brief, Category, Phase, name_in_article
+from schemas import ActorKind, Brief, Category, Phase, name_in_article
 from schemas._text import check_unique_actors, normalize
 
-from ._sentences import quote
+from ._attribution import source
+from ._hedges import basis
+from ._sentences import closest_sentence, quote
 
 E = TypeVar("E", bound=Enum)
 
@@ -92,15 +94,6 @@ _PHASE: dict[Phase, tuple[str, ...]] = {
     Phase.scheduled: ("scheduled", "planned", "upcoming", "expected"),
     Phase.unclear: ("unclear", "unknown"),
 }
-_BASIS: dict[Basis, tuple[str, ...]] = {
-    Basis.unconfirmed: ("unconfirmed", "reported", "unverified"),
-    Basis.disputed: ("disputed", "contested", "denied"),
-    Basis.alleged: ("alleged", "claimed", "accused"),
-    Basis.anonymous_source: ("anonymous", "anonymous_source", "unnamed"),
-    Basis.pending: ("pending", "awaited", "expected"),
-    Basis.unknown: ("unknown", "unclear"),
-    Basis.speculative: ("speculative", "possible", "predicted"),
-}
 _KIND: dict[ActorKind, tuple[str, ...]] = {
     ActorKind.person: ("person", "individual"),
     ActorKind.organization: ("organization", "organisation", "company", "agency", "institution"),
@@ -120,7 +113,6 @@ def _words(synonyms: dict[E, tuple[str, ...]]) -> dict[str, E]:
 
 CATEGORY_WORDS = _words(_CATEGORY)
 PHASE_WORDS = _words(_PHASE)
-BASIS_WORDS = _words(_BASIS)
 KIND_WORDS = _words(_KIND)
 
 
@@ -139,7 +131,6 @@ def _enum_schema(words: dict[str, Any]) -> WithJsonSchema:
 
 CategoryWord = Annotated[str, _one_of(CATEGORY_WORDS), _enum_schema(CATEGORY_WORDS)]
 PhaseWord = Annotated[str, _one_of(PHASE_WORDS), _enum_schema(PHASE_WORDS)]
-BasisWord = Annotated[str, _one_of(BASIS_WORDS), _enum_schema(BASIS_WORDS)]
 KindWord = Annotated[str, _one_of(KIND_WORDS), _enum_schema(KIND_WORDS)]
 
 
@@ -165,12 +156,16 @@ class _Cited(BaseModel):
         return v
 
 
-class DraftEvent(_Cited):
+class DraftEvent(BaseModel):
+    # No evidence, and no headline in the draft: `to_brief` cites the sentence the
+    # summary rewords and makes the headline from the summary (~30 output tokens
+    # the model spent on what code does as well).
+    model_config = ConfigDict(extra="forbid")
+
     summary: Text
     category: CategoryWord
     when: MaybeShort
     where: MaybeShort
-    evidence: Refs
 
     @field_validator("where")
     @classmethod
@@ -217,27 +212,25 @@ class DraftActor(BaseModel):
         return v
 
 
-class DraftStatus(_Cited):
+class DraftStatus(BaseModel):
     # Summary first: asked for the label first, the model answered "developing" by
     # default and then wrote a summary to fit it ("facts still emerging").
+    model_config = ConfigDict(extra="forbid")
+
     summary: Text
     phase: PhaseWord
-    evidence: Refs
 
 
 class DraftUncertainty(_Cited):
-    # Evidence first: the model picks the hedged sentence, then states its point.
-    # Claim first, it restated facts and cited whatever sentence they came from.
-    evidence: Refs
-    claim: Text
-    basis: BasisWord
-    according_to: MaybeShort
+    # Only the citation: the claim is the first cited sentence, verbatim. Asked to
+    # state the point, the model copied that sentence anyway (~30 output tokens an
+    # item), and a verbatim claim cannot lose its hedge.
+    evidence: Annotated[Refs, Field(min_length=1)]
 
 
 class Draft(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    headline: Short
     event: DraftEvent
     actors: Annotated[list[DraftActor], Field(min_length=1, max_length=6)]
     status: DraftStatus
@@ -272,16 +265,18 @@ def to_brief(draft: Draft, sentences: list[str], article: str) -> Brief:
         )
 
     data: dict[str, Any] = draft.model_dump(mode="json")
+    data["headline"] = draft.event.summary
     data["event"]["category"] = CATEGORY_WORDS[draft.event.category].value
+    data["event"]["evidence"] = fill(closest_sentence(draft.event.summary, sentences))
     data["status"]["phase"] = PHASE_WORDS[draft.status.phase].value
+    data["status"]["evidence"] = fill(closest_sentence(draft.status.summary, sentences))
     for out, actor in zip(data["actors"], draft.actors, strict=True):
         out["kind"] = KIND_WORDS[actor.kind].value
-    for out, item in zip(data["uncertainties"], draft.uncertainties, strict=True):
-        out["basis"] = BASIS_WORDS[item.basis].value
-    data["event"]["evidence"] = fill(draft.event.evidence)
-    data["status"]["evidence"] = fill(draft.status.evidence)
-    for out in data["actors"]:
-        out["evidence"] = fill(naming_sentences(out["name"], sentences))
+        out["evidence"] = fill(naming_sentences(actor.name, sentences))
+    names = [actor.name for actor in draft.actors]
     for out, item in zip(data["uncertainties"], draft.uncertainties, strict=True):
         out["evidence"] = fill(item.evidence)
+        out["claim"] = out["evidence"][0]
+        out["basis"] = basis(out["evidence"]).value
+        out["according_to"] = source(out["evidence"], names)
     return Brief.model_validate(data, context={"article": article})

@@ -9,9 +9,15 @@ def _label(value: object) -> str:
     return str(getattr(value, "value", value)).replace("_", " ")
 
 
+def _event(brief: Brief) -> str:
+    # Briefs made here use the event summary as the headline: not printed twice.
+    summary = brief.event.summary
+    return "" if summary == brief.headline else f": {summary}"
+
+
 def as_text(brief: Brief) -> str:
     e, s = brief.event, brief.status
-    lines = [brief.headline, "", f"Event ({_label(e.category)}): {e.summary}"]
+    lines = [brief.headline, "", f"Event ({_label(e.category)}){_event(brief)}"]
     place = ", ".join(x for x in (e.when, e.where) if x)
     if place:
         lines.append(f"  When/where: {place}")
@@ -33,7 +39,7 @@ def _quotes(evidence: list[str]) -> str:
 
 def as_markdown(brief: Brief) -> str:
     e, s = brief.event, brief.status
-    out = [f"# {brief.headline}", "", f"**Event** ({_label(e.category)}): {e.summary}"]
+    out = [f"# {brief.headline}", "", f"**Event** ({_label(e.category)}){_event(brief)}"]
     if e.when or e.where:
         out.append(f"*When:* {e.when or '—'} · *Where:* {e.where or '—'}")
     if e.evidence:

@@ -23,17 +23,17 @@ from ._draft import Draft, place_parts
 
 
 def drop_repeated_claims(draft: Draft) -> list[str]:
-    """Drops, in place, an uncertainty whose claim repeats an earlier one's word for word
-    (as `normalize` compares text). The small model sometimes writes one point several
-    times with a different source each time; the first is kept."""
-    seen: set[str] = set()
+    """Drops, in place, an uncertainty whose claim (its first cited sentence) repeats an
+    earlier one's. The small model sometimes gives one point several times; the first
+    is kept."""
+    seen: set[int] = set()
     kept, changes = [], []
     for i, item in enumerate(draft.uncertainties):
-        key = normalize(item.claim)
-        if key in seen:
-            changes.append(f"uncertainties.{i}: dropped repeated claim {item.claim!r}")
+        first = item.evidence[0]
+        if first in seen:
+            changes.append(f"uncertainties.{i}: dropped repeated claim (sentence {first})")
             continue
-        seen.add(key)
+        seen.add(first)
         kept.append(item)
     draft.uncertainties = kept
     return changes

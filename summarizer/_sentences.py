@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from schemas._text import words
+
 # A sentence ends at . ! or ? (optionally followed by a closing quote or bracket)
 # before whitespace and an opening capital, digit or quote.
 _BOUNDARY = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9À-Þ])")
@@ -94,3 +96,60 @@ def quote(sentence: str) -> str:
         return sentence
     cut = sentence[:MAX_QUOTE]
     return cut[: cut.rfind(" ")] if " " in cut else cut
+
+
+# Words too common to say which sentence a summary comes from.
+_COMMON = frozenset(
+    [
+        "that",
+        "this",
+        "with",
+        "from",
+        "have",
+        "has",
+        "been",
+        "will",
+        "were",
+        "said",
+        "says",
+        "they",
+        "their",
+        "there",
+        "than",
+        "what",
+        "when",
+        "which",
+        "while",
+        "into",
+        "also",
+        "after",
+        "over",
+        "about",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+    ]
+)
+
+
+def _stems(text: str) -> set[str]:
+    # A five-letter prefix joins the forms a summary rewords: announced, announces.
+    return {w[:5] for w in words(text) if len(w) > 3 and w not in _COMMON}
+
+
+def closest_sentence(text: str, sentences: list[str]) -> list[int]:
+    """The number of the sentence sharing most word stems with `text` (the first of
+    equals), as a one-item list; [] if none shares any.
+
+    Picks the evidence for a summary the model wrote: citing it cost the model
+    about eight output tokens a field, and the summary mostly rewords one sentence.
+    """
+    wanted = _stems(text)
+    best, best_n = 0, 0
+    for i, sentence in enumerate(sentences, 1):
+        shared = len(wanted & _stems(sentence))
+        if shared > best:
+            best, best_n = shared, i
+    return [best_n] if best_n else []

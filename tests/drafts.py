@@ -22,13 +22,11 @@ _KINDS = {"Harbor Council of Velmora": "government", "Ilse Brandt": "person"}
 def draft(actors: list[str] | None = None) -> dict[str, Any]:
     """A model answer naming `actors` (default: the article's two)."""
     return {
-        "headline": "Velmora closes its old ferry pier for repairs",
         "event": {
             "summary": "The Harbor Council of Velmora voted to close the old ferry pier.",
             "category": "policy",
             "when": "Tuesday",
             "where": "Velmora",
-            "evidence": [1],
         },
         "actors": [
             {
@@ -39,16 +37,12 @@ def draft(actors: list[str] | None = None) -> dict[str, Any]:
             for name in (actors if actors is not None else ACTORS)
         ],
         "status": {
-            "summary": "The pier will close for about three months.",
+            "summary": "The closure will last about three months.",
             "phase": "scheduled",
-            "evidence": [3],
         },
         "uncertainties": [
             {
                 "evidence": [4],
-                "claim": "Where the ferries will dock is not known",
-                "basis": "unknown",
-                "according_to": None,
             }
         ],
     }

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from drafts import ARTICLE, SENTENCES, draft
+from drafts import ACTORS, ARTICLE, SENTENCES, draft
 from fakeopenai import FakeOpenAI, reply_json
 from test_faults import KEY
 
 import summarizer
 from summarizer._draft import Draft, naming_sentences, to_brief
+from summarizer._sentences import closest_sentence
 
 
 def _brief(actors: list[str]) -> dict[str, object]:
@@ -41,22 +42,35 @@ def test_a_name_no_single_sentence_holds_gets_no_evidence() -> None:
 
 def test_an_uncertainty_repeating_an_earlier_claim_is_dropped_and_recorded() -> None:
     answer = draft()
-    first = answer["uncertainties"][0]
-    answer["uncertainties"] = [
-        first,
-        {
-            **first,
-            "according_to": "the council",
-            "claim": " where the FERRIES will dock is not known",
-        },
-        {**first, "evidence": [3], "claim": "How long the closure lasts is an estimate"},
-    ]
+    answer["uncertainties"] = [{"evidence": [4]}, {"evidence": [4, 3]}, {"evidence": [3, 4]}]
     with FakeOpenAI([reply_json(answer)], max_requests=2, lifetime_s=10.0) as srv:
         result = summarizer.summarize_detailed(
             ARTICLE, backend="openai", base_url=srv.base_url, api_key=KEY
         )
+    # The claim is the first cited sentence: the second item would say the first's again.
     claims = [u.claim for u in result.brief.uncertainties]
-    assert claims == [first["claim"], "How long the closure lasts is an estimate"]
-    assert result.meta.repairs == [
-        "uncertainties.1: dropped repeated claim 'where the FERRIES will dock is not known'"
-    ]
+    assert claims == [SENTENCES[3], SENTENCES[2]]
+    assert result.brief.uncertainties[1].evidence == [SENTENCES[2], SENTENCES[3]]
+    assert result.meta.repairs == ["uncertainties.1: dropped repeated claim (sentence 4)"]
+
+
+def test_event_and_status_cite_the_sentence_their_summary_rewords() -> None:
+    assert closest_sentence("Mayor Brandt calls the pier unsafe", SENTENCES) == [2]
+    assert closest_sentence("Nobody knows yet where ferries dock", SENTENCES) == [4]
+    assert closest_sentence("Unrelated words entirely", SENTENCES) == []
+    brief = _brief(ACTORS)
+    assert brief["headline"] == brief["event"]["summary"]  # type: ignore[index]
+    assert brief["event"]["evidence"] == [SENTENCES[0]]  # type: ignore[index]
+    assert brief["status"]["evidence"] == [SENTENCES[2]]  # type: ignore[index]
+
+
+def test_basis_and_source_of_an_uncertainty_come_from_its_cited_sentences() -> None:
+    answer = draft()
+    answer["uncertainties"].append({"evidence": [2]})
+    context = {"article": ARTICLE, "sentences": SENTENCES}
+    brief = to_brief(Draft.model_validate(answer, context=context), SENTENCES, ARTICLE)
+    first, second = brief.uncertainties
+    assert (first.claim, second.claim) == (SENTENCES[3], SENTENCES[1])
+    assert (first.basis, first.according_to) == ("unknown", None)
+    # Sentence 2 has no hedging word: a plain statement reads as unconfirmed.
+    assert (second.basis, second.according_to) == ("unconfirmed", "Ilse Brandt")

@@ -26,7 +26,7 @@ from summarizer._sentences import split_sentences
 KEY = "sk-test-SECRETSECRETSECRET1234"
 
 SPLIT = split_sentences(ARTICLE)
-NO_HEADLINE = {k: v for k, v in VALID.items() if k != "headline"}  # violates the schema
+NO_STATUS = {k: v for k, v in VALID.items() if k != "status"}  # violates the schema
 
 
 def answer(obj: dict[str, Any], prompt: int = 100, completion: int = 50, **kw: Any) -> Action:
@@ -206,15 +206,15 @@ def test_client_errors_are_never_retried(code: int) -> None:
 
 
 def test_schema_violation_is_reasked_and_every_answer_is_counted() -> None:
-    with serve(answer(NO_HEADLINE, 300, 70), answer(VALID, 310, 60)) as srv:
+    with serve(answer(NO_STATUS, 300, 70), answer(VALID, 310, 60)) as srv:
         result = run(srv)
     assert_good_brief(result)
     meta = result.meta
     assert len(srv.chat_requests) == meta.attempts == 2
     assert (meta.reasks, meta.transport_retries) == (1, 0)
     assert len(meta.validation_errors) == 1
-    assert any(e.startswith("headline") for e in meta.validation_errors[0])
-    assert "headline" in messages(srv, 1)[3]["content"]  # the problem went back to the model
+    assert any(e.startswith("status") for e in meta.validation_errors[0])
+    assert "status" in messages(srv, 1)[3]["content"]  # the problem went back to the model
     assert (meta.usage.prompt_tokens, meta.usage.completion_tokens) == (610, 130)
     assert meta.repairs == []
 
@@ -356,7 +356,7 @@ def test_retry_after_beyond_the_deadline_is_not_waited_for() -> None:
 
 
 def test_meta_serialises_without_the_key() -> None:
-    with serve(status(503), answer(NO_HEADLINE), answer(VALID)) as srv:
+    with serve(status(503), answer(NO_STATUS), answer(VALID)) as srv:
         result = run(srv)
     dumped = json.loads(result.meta.model_dump_json())
     assert dumped["attempts"] == 3 and dumped["usage"]["prompt_tokens"] == 200
