@@ -263,8 +263,8 @@ def draft_schema(hedged: tuple[int, ...]) -> dict[str, Any]:
     `hedged` sentences when there are any.
 
     Free to cite any sentence, the model often cited a plain statement of fact
-    for an uncertainty; held to the sentences that hedge, it states what they
-    leave open. Only the grammar narrows this: validation accepts any sentence,
+    for an uncertainty; held to the sentences that hedge, it picks the ones that
+    leave something open. Only the grammar narrows this: validation accepts any sentence,
     so answers from other backends are judged as before. With no hedged sentence
     (or a language the hedge words miss) the schema is left as it is.
     """
@@ -272,7 +272,6 @@ def draft_schema(hedged: tuple[int, ...]) -> dict[str, Any]:
     if hedged:
         refs = schema["$defs"]["DraftUncertainty"]["properties"]["evidence"]
         refs["items"] = {"enum": list(hedged)}
-        refs["minItems"] = 1
     return schema
 
 
