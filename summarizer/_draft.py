@@ -158,8 +158,8 @@ class _Cited(BaseModel):
 
 class DraftEvent(BaseModel):
     # No evidence, and no headline in the draft: `to_brief` cites the sentence the
-    # summary rewords and makes the headline from the summary (~30 output tokens
-    # the model spent on what code does as well).
+    # summary rewords and makes the headline from the summary (the model spent
+    # ~30 output tokens a brief on them).
     model_config = ConfigDict(extra="forbid")
 
     summary: Text

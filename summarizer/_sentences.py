@@ -100,38 +100,10 @@ def quote(sentence: str) -> str:
 
 # Words too common to say which sentence a summary comes from.
 _COMMON = frozenset(
-    [
-        "that",
-        "this",
-        "with",
-        "from",
-        "have",
-        "has",
-        "been",
-        "will",
-        "were",
-        "said",
-        "says",
-        "they",
-        "their",
-        "there",
-        "than",
-        "what",
-        "when",
-        "which",
-        "while",
-        "into",
-        "also",
-        "after",
-        "over",
-        "about",
-        "more",
-        "most",
-        "other",
-        "some",
-        "such",
-    ]
-)
+    ("that", "this", "with", "from", "have", "has", "been", "will", "were", "said", "says",
+     "they", "their", "there", "than", "what", "when", "which", "while", "into", "also",
+     "after", "over", "about", "more", "most", "other", "some", "such")
+)  # fmt: skip
 
 
 def _stems(text: str) -> set[str]:
