@@ -43,6 +43,8 @@ Progress = Callable[[str], None]
 
 # Prompt tokens besides the article (instructions and markup), with margin.
 PROMPT_OVERHEAD_TOKENS = 600
+# Shortest `latest` status the local grammar allows: longer than any phase word.
+MIN_STATUS_CHARS = 16
 # Conservative: English runs ~4 characters a token, other scripts fewer.
 CHARS_PER_TOKEN = 3.0
 
@@ -259,19 +261,23 @@ def _grammar_fields(hedged: tuple[int, ...]) -> dict[str, Any]:
 
 
 def draft_schema(hedged: tuple[int, ...]) -> dict[str, Any]:
-    """The draft's JSON Schema, with each uncertainty citing one or two of the
-    `hedged` sentences when there are any.
+    """The draft's JSON Schema, narrowed for the local grammar: each uncertainty
+    cites one or two of the `hedged` sentences when there are any, and the latest
+    status is at least `MIN_STATUS_CHARS` long.
 
     Free to cite any sentence, the model often cited a plain statement of fact
     for an uncertainty; held to the sentences that hedge, it picks the ones that
     leave something open. Only the grammar narrows this: validation accepts any sentence,
     so answers from other backends are judged as before. With no hedged sentence
-    (or a language the hedge words miss) the schema is left as it is.
+    (or a language the hedge words miss) the citations are left free.
     """
     schema = Draft.model_json_schema()
     if hedged:
         refs = schema["$defs"]["DraftUncertainty"]["properties"]["evidence"]
         refs["items"] = {"enum": list(hedged)}
+    # A sentence, not a word: a guard kept from when the field was `summary` and the
+    # model wrote the phase label there ("developing"); validation does not ask it.
+    schema["$defs"]["DraftStatus"]["properties"]["latest"]["minLength"] = MIN_STATUS_CHARS
     return schema
 
 

@@ -37,7 +37,7 @@ def draft(actors: list[str] | None = None) -> dict[str, Any]:
             for name in (actors if actors is not None else ACTORS)
         ],
         "status": {
-            "summary": "The closure will last about three months.",
+            "latest": "The closure will last about three months.",
             "phase": "scheduled",
         },
         "uncertainties": [

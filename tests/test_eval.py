@@ -40,7 +40,7 @@ def draft(category: str = "protest") -> dict[str, object]:
         "actors": [
             {"name": "Tomas Reyvik", "kind": "person", "role": "union leader"},
         ],
-        "status": {"phase": "ongoing", "summary": "Strike goes on."},
+        "status": {"phase": "ongoing", "latest": "Strike goes on."},
         "uncertainties": [
             {
                 "evidence": [4],

@@ -23,7 +23,7 @@ import summarizer
 from summarizer._draft import Draft
 from summarizer._grammar import UnsupportedSchemaError, compact_grammar
 from summarizer._hedges import hedged
-from summarizer._pipeline import draft_schema
+from summarizer._pipeline import MIN_STATUS_CHARS, draft_schema
 from summarizer._sentences import split_sentences
 
 _TOKEN = re.compile(
@@ -194,8 +194,23 @@ def test_uncertainties_may_cite_only_hedged_sentences_under_the_article_grammar(
         assert not pattern.fullmatch(compact(changed("uncertainties.0.evidence", refs))), refs
 
 
-def test_without_hedged_sentences_the_grammar_is_the_drafts_own() -> None:
-    assert compact_grammar(draft_schema(())) == GRAMMAR
+def test_without_hedged_sentences_only_the_latest_status_is_narrowed() -> None:
+    schema = draft_schema(())
+    latest = schema["$defs"]["DraftStatus"]["properties"]["latest"]
+    own = Draft.model_json_schema()["$defs"]["DraftStatus"]["properties"]["latest"]
+    assert (own["minLength"], latest["minLength"]) == (1, MIN_STATUS_CHARS)
+    latest["minLength"] = own["minLength"]
+    assert compact_grammar(schema) == GRAMMAR
+
+
+@pytest.mark.parametrize("label", ["developing", "ongoing", "x" * (MIN_STATUS_CHARS - 1)])
+def test_under_the_article_grammar_the_latest_status_is_more_than_a_label(label: str) -> None:
+    pattern = to_regex(compact_grammar(draft_schema(())))
+    assert pattern.fullmatch(compact(VALID))
+    Draft.model_validate(changed("status.latest", label))  # validation itself lets it pass
+    assert PATTERN.fullmatch(compact(changed("status.latest", label)))
+    assert not pattern.fullmatch(compact(changed("status.latest", label)))
+    assert pattern.fullmatch(compact(changed("status.latest", "x" * MIN_STATUS_CHARS)))
 
 
 def test_with_llama_grammar_the_request_carries_the_grammar_not_a_schema() -> None:
