@@ -213,8 +213,8 @@ class DraftActor(BaseModel):
 
 
 class DraftStatus(BaseModel):
-    # Summary first: asked for the label first, the model answered "developing" by
-    # default and then wrote a summary to fit it ("facts still emerging").
+    # The sentence first: asked for the label first, the model answered "developing"
+    # by default and then wrote a summary to fit it ("facts still emerging").
     # `latest` becomes the brief's status.summary. Asked for a "summary" next to the
     # phase words, the model wrote a phase word as the summary in 10 to 17 of the
     # 25 dev-set briefs; asked for the latest fact, in none (bench/NOTES.md).
