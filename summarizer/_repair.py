@@ -39,24 +39,21 @@ def drop_repeated_claims(draft: Draft) -> list[str]:
     return changes
 
 
-def _cited(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    found = [(key, data[key]) for key in ("event", "status") if isinstance(data.get(key), dict)]
-    for key in ("actors", "uncertainties"):
-        items = data.get(key)
-        if isinstance(items, list):
-            found += [(f"{key}.{i}", it) for i, it in enumerate(items) if isinstance(it, dict)]
-    return found
-
-
 def _drop_missing_refs(data: dict[str, Any], count: int) -> list[str]:
+    # Only uncertainties cite sentences in the draft: code finds every other quote.
+    items = data.get("uncertainties")
+    if not isinstance(items, list):
+        return []
     changes = []
-    for where, obj in _cited(data):
-        refs = obj.get("evidence")
+    for i, obj in enumerate(items):
+        refs = obj.get("evidence") if isinstance(obj, dict) else None
         if isinstance(refs, list):
             bad = [n for n in refs if isinstance(n, int) and n > count]
             if bad:
                 obj["evidence"] = [n for n in refs if n not in bad]
-                changes.append(f"{where}.evidence: dropped citation of missing sentence(s) {bad}")
+                changes.append(
+                    f"uncertainties.{i}.evidence: dropped citation of missing sentence(s) {bad}"
+                )
     return changes
 
 

@@ -8,6 +8,7 @@ sent, and the tokens reported on every answer, failed ones included.
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 import traceback
@@ -231,6 +232,18 @@ def test_one_invented_actor_among_valid_ones_is_repaired_without_reask() -> None
     assert "Port Authority of Dunmore" in meta.repairs[0]
     assert "not named in the article" in meta.repairs[0]
     assert (meta.usage.prompt_tokens, meta.usage.completion_tokens) == (140, 66)
+
+
+def test_a_citation_of_a_missing_sentence_is_dropped_without_reask() -> None:
+    cites_missing = copy.deepcopy(VALID)
+    cites_missing["uncertainties"][0]["evidence"] = [4, 99]
+    with serve(answer(cites_missing), answer(VALID)) as srv:
+        result = run(srv)
+    assert len(srv.chat_requests) == result.meta.attempts == 1
+    assert result.meta.repairs == [
+        "uncertainties.0.evidence: dropped citation of missing sentence(s) [99]"
+    ]
+    assert result.brief.uncertainties[0].evidence == [SENTENCES[3]]
 
 
 def test_only_actor_invented_is_reasked_with_the_answer_and_its_problem() -> None:
