@@ -141,21 +141,6 @@ def _sentence_count(info: ValidationInfo) -> int | None:
     return None
 
 
-class _Cited(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("evidence", check_fields=False)
-    @classmethod
-    def _refs_exist(cls, v: list[int], info: ValidationInfo) -> list[int]:
-        count = _sentence_count(info)
-        bad = [n for n in v if count is not None and n > count]
-        if bad:
-            raise ValueError(
-                f"sentence {bad[0]} does not exist: the article has sentences 1 to {count}"
-            )
-        return v
-
-
 class DraftEvent(BaseModel):
     # No evidence, and no headline in the draft: `to_brief` cites the sentence the
     # summary rewords and makes the headline from the summary (the model spent
@@ -224,11 +209,24 @@ class DraftStatus(BaseModel):
     phase: PhaseWord
 
 
-class DraftUncertainty(_Cited):
+class DraftUncertainty(BaseModel):
     # Only the citation: the claim is the first cited sentence, verbatim. Asked to
     # state the point, the model copied that sentence anyway (~30 output tokens an
     # item), and a verbatim claim cannot lose its hedge.
+    model_config = ConfigDict(extra="forbid")
+
     evidence: Annotated[Refs, Field(min_length=1)]
+
+    @field_validator("evidence")
+    @classmethod
+    def _refs_exist(cls, v: list[int], info: ValidationInfo) -> list[int]:
+        count = _sentence_count(info)
+        bad = [n for n in v if count is not None and n > count]
+        if bad:
+            raise ValueError(
+                f"sentence {bad[0]} does not exist: the article has sentences 1 to {count}"
+            )
+        return v
 
 
 class Draft(BaseModel):
