@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -28,9 +29,10 @@ from pydantic import ValidationError
 
 from schemas import Brief
 
-from ._eval import Case, CaseRun, report
+from ._eval import PER_CASE, Case, CaseRun, case_values, interval_text, report
 from ._result import Usage
 from ._scoring import score_case
+from ._stats import mean_interval, paired_differences
 
 ONE_LINE = "Summarise the news article as a brief in JSON."
 PIPELINES = ("pipeline", "plain", "naive")
@@ -126,14 +128,17 @@ def run_bench(
 ) -> dict[str, Any]:
     runs: dict[str, list[CaseRun]] = {p: [] for p in PIPELINES}
     overheads: list[int] = []
+    reused = 0
     for i, case in enumerate(cases, 1):
         article = case.article()
         for name in PIPELINES:
             if progress:
                 progress(f"[{i}/{len(cases)}] {case.case_id}: {name}")
             path = out_dir / name / f"{case.case_id}.json"
-            if resume and path.is_file():
+            fresh = not (resume and path.is_file())
+            if not fresh:
                 record = json.loads(path.read_text(encoding="utf-8"))
+                reused += 1
             elif name == "pipeline":
                 try:
                     result = ours(article)
@@ -147,8 +152,9 @@ def run_bench(
                 record = plain_call(client, model, article)
             else:
                 record = naive_call(client, model, article)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+            if fresh:  # a reused record is left as it was (and keeps its date)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
             score = score_case(case.case_id, article, case.gold, record.get("brief"))
             runs[name].append(CaseRun(score, record))
             meta = record.get("meta") or {}
@@ -161,6 +167,7 @@ def run_bench(
         "figures": figures,
         "prompt_overhead_tokens": (sum(overheads) / len(overheads)) if overheads else None,
         "runs": runs,
+        "reused": reused,
     }
 
 
@@ -216,24 +223,65 @@ def _met(value: Any, op: str, bound: float) -> str:
 
 def targets(result: dict[str, Any]) -> list[str]:
     p, q = result["figures"]["pipeline"], result["figures"]["plain"]
-    lines = ["| target | bound | measured (1) | |", "|---|---|---|---|"]
+    lines = [
+        "| target | bound | measured (1) | | 95% interval over cases |",
+        "|---|---|---|---|---|",
+    ]
     for label, key, op, bound in TARGETS:
         value = p[key]
-        lines.append(f"| {label} | {op} {bound} | {_cell(value, 2)} | {_met(value, op, bound)} |")
+        spread = interval_text(p["intervals"][key]) if key in PER_CASE else ""
+        lines.append(
+            f"| {label} | {op} {bound} | {_cell(value, 2)} | {_met(value, op, bound)} | {spread} |"
+        )
     ratio = (
         p["median_latency_s"] / q["median_latency_s"]
         if p["median_latency_s"] and q["median_latency_s"]
         else None
     )
     lines.append(
-        f"| median latency vs (2) | <= 0.75× | {_cell(ratio, 2)}× | {_met(ratio, '<=', 0.75)} |"
+        f"| median latency vs (2) | <= 0.75× | {_cell(ratio, 2)}× | {_met(ratio, '<=', 0.75)} | |"
     )
     overhead = result["prompt_overhead_tokens"]
     lines.append(
         f"| prompt overhead beyond the article | <= 450 tokens | {_cell(overhead, 0)} | "
-        f"{_met(overhead, '<=', 450)} |"
+        f"{_met(overhead, '<=', 450)} | |"
     )
     return lines
+
+
+def differences(runs: dict[str, list[CaseRun]]) -> list[str]:
+    """(1) minus (2) and (1) minus (3), case by case, with 95% bootstrap intervals:
+    whether the pipeline's lead is larger than what one or two articles could make."""
+    lines = [
+        "Paired differences over the same cases (95% bootstrap interval; an interval that "
+        "excludes 0 is a difference one or two articles cannot explain):",
+        "",
+        "| | (1) − (2) | (1) − (3) |",
+        "|---|---|---|",
+    ]
+    for label, key, _ in ROWS:
+        if key not in PER_CASE:
+            continue
+        ours = case_values(runs["pipeline"], key)
+        cells = []
+        for other in ("plain", "naive"):
+            diffs = paired_differences(ours, case_values(runs[other], key))
+            cells.append(
+                f"{statistics.fmean(diffs):+.2f} ({interval_text(mean_interval(diffs))})"
+                if diffs
+                else "–"
+            )
+        lines.append(f"| {label} | {' | '.join(cells)} |")
+    return lines
+
+
+def _reused_line(reused: int, total: int) -> list[str]:
+    if not reused:
+        return []
+    return [
+        f"- records: {reused} of {total} reused from an earlier run in the output folder "
+        "(`--resume`); figures and timings are that run's, the date is this report's"
+    ]
 
 
 def _cell(value: Any, digits: int) -> str:
@@ -254,6 +302,7 @@ def markdown(result: dict[str, Any], *, command: str, model: str, corpus: str) -
         f"- command: `{command}`",
         f"- corpus: `{corpus}` ({p['cases']} cases), model: `{model}` (same llama-server for all)",
         f"- machine: {machine()}",
+        *_reused_line(result.get("reused", 0), p["cases"] * len(PIPELINES)),
         "",
         "| | pipeline (1) | plain (2) | naive (3) | (1)/(2) | (1)/(3) |",
         "|---|---|---|---|---|---|",
@@ -263,6 +312,7 @@ def markdown(result: dict[str, Any], *, command: str, model: str, corpus: str) -
             f"| {label} | {_cell(p[key], digits)} | {_cell(q[key], digits)} | "
             f"{_cell(n[key], digits)} | {_ratio(p[key], q[key])} | {_ratio(p[key], n[key])} |"
         )
+    lines += ["", *differences(result["runs"])]
     lines += ["", "## Targets (embedded model, dev set)", "", *targets(result)]
     overhead = result["prompt_overhead_tokens"]
     lines += [

@@ -19,6 +19,7 @@ from typing import Any
 
 from ._errors import InputError, SummarizerError
 from ._scoring import CaseScore, score_case, summarize_scores
+from ._stats import mean_interval
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,26 @@ def _grounding_failures(errors: Sequence[Sequence[str]], repairs: Sequence[str])
     }
 
 
+# The figures that are means of one value per case, and so get a bootstrap interval
+# (grounding is a micro-average over the items of all briefs).
+PER_CASE = {
+    "actor_recall": "actor recall",
+    "category_hit": "category",
+    "phase_hit": "phase",
+    "uncertainty_recall": "uncertainty recall",
+    "hallucination_free": "hallucination-free",
+}
+
+
+def case_values(runs: Sequence[CaseRun], key: str) -> list[float | None]:
+    """One figure of every case, in order: booleans as 1.0 / 0.0, undefined as None."""
+    values: list[float | None] = []
+    for r in runs:
+        value = getattr(r.score, key)
+        values.append(None if value is None else float(value))
+    return values
+
+
 def report(runs: Sequence[CaseRun]) -> dict[str, Any]:
     """The summary figures of a run, as printed and as `--json` gives them."""
     summary = asdict(summarize_scores([r.score for r in runs]))
@@ -154,6 +175,7 @@ def report(runs: Sequence[CaseRun]) -> dict[str, Any]:
             "quotes": sum(len(r.score.ungrounded_quotes) for r in runs),
         },
         repaired_cases=sum(1 for m in metas if m.get("repairs")),
+        intervals={key: mean_interval(case_values(runs, key)) for key in PER_CASE},
     )
     return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in summary.items()}
 
@@ -199,5 +221,13 @@ def summary_lines(figures: dict[str, Any]) -> str:
             "grounding failures met before the final brief "
             f"{f['grounding_failures_before_final']}, in final briefs "
             f"{f['ungrounded_in_final']}, cases repaired {f['repaired_cases']}",
+            "95% intervals over cases: "
+            + ", ".join(
+                f"{label} {interval_text(f['intervals'][key])}" for key, label in PER_CASE.items()
+            ),
         ]
     )
+
+
+def interval_text(interval: Sequence[float] | None) -> str:
+    return "-" if interval is None else f"[{interval[0]:.2f}, {interval[1]:.2f}]"

@@ -78,6 +78,9 @@ def test_eval_scores_saves_and_summarises(
     assert s["category_hit"] == 0.5  # "crime" for case b
     assert s["uncertainty_recall"] == 1.0 and s["hallucination_free"] == 1.0
     assert s["evidence_grounding"] == 1.0 and s["mean_completion_tokens"] == 50
+    # Bootstrap intervals over the two cases: one hit and one miss span 0 to 1.
+    assert s["intervals"]["category_hit"] == [0.0, 1.0]
+    assert s["intervals"]["actor_recall"] == [0.5, 0.5]
     saved = json.loads((tmp_path / "out" / "a.json").read_text())
     assert saved["meta"]["attempts"] == 1 and saved["brief"]["actors"][0]["name"] == "Tomas Reyvik"
 
@@ -130,6 +133,30 @@ def test_bench_compares_three_pipelines(tmp_path: Path, capsys: pytest.CaptureFi
     assert "| valid briefs | 1.00 | 0.00 | 0.00 |" in text
     assert "| category hit | >= 0.8 | 1.00 | met |" in text
     assert "| required-actor recall | >= 0.85 | 0.50 | **missed** |" in text
+    # Ours found one of two required actors; the others' briefs are invalid (0).
+    assert "| required-actor recall | +0.50 ([0.50, 0.50]) | +0.50 ([0.50, 0.50]) |" in text
+    assert "reused" not in text
     assert bodies[1]["response_format"]["type"] == "json_schema"
     assert bodies[1]["messages"][1]["content"] == ARTICLE
+    capsys.readouterr()
+
+
+def test_bench_resume_rerenders_the_report_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = corpus(tmp_path, ["a"])
+    report = tmp_path / "REPORT.md"
+    args = ["bench", str(folder), "-o", str(tmp_path / "b"), "--report", str(report),
+            "--backend", "openai", "-m", "fake"]  # fmt: skip
+    with FakeOpenAI([reply_json(draft())]) as srv:
+        assert main([*args, "--base-url", srv.base_url]) == 0
+        first = len(srv.chat_requests)
+        record = tmp_path / "b" / "plain" / "a.json"
+        written = record.stat().st_mtime_ns
+        assert main([*args, "--base-url", srv.base_url, "--resume"]) == 0
+        assert len(srv.chat_requests) == first  # every record reused: no model call
+    assert record.stat().st_mtime_ns == written  # and left as it was
+    text = report.read_text()
+    assert "- records: 3 of 3 reused from an earlier run" in text
+    assert "| valid briefs | 1.00 | 0.00 | 0.00 |" in text
     capsys.readouterr()
