@@ -251,10 +251,10 @@ def targets(result: dict[str, Any]) -> list[str]:
 
 def differences(runs: dict[str, list[CaseRun]]) -> list[str]:
     """(1) minus (2) and (1) minus (3), case by case, with 95% bootstrap intervals:
-    whether the pipeline's lead is larger than what one or two articles could make."""
+    whether the pipeline's lead would survive a different draw of articles."""
     lines = [
-        "Paired differences over the same cases (95% bootstrap interval; an interval that "
-        "excludes 0 is a difference one or two articles cannot explain):",
+        "Paired differences over the same cases, with 95% bootstrap intervals (when an "
+        "interval excludes 0, the difference is not an accident of which articles were drawn):",
         "",
         "| | (1) − (2) | (1) − (3) |",
         "|---|---|---|",
