@@ -29,7 +29,16 @@ from pydantic import ValidationError
 
 from schemas import Brief
 
-from ._eval import PER_CASE, Case, CaseRun, case_values, interval_text, report
+from ._eval import (
+    PER_CASE,
+    Case,
+    CaseRun,
+    case_values,
+    interval_text,
+    report,
+    save_record,
+    saved_record,
+)
 from ._result import Usage
 from ._scoring import score_case
 from ._stats import mean_interval, paired_differences
@@ -135,9 +144,9 @@ def run_bench(
             if progress:
                 progress(f"[{i}/{len(cases)}] {case.case_id}: {name}")
             path = out_dir / name / f"{case.case_id}.json"
-            fresh = not (resume and path.is_file())
-            if not fresh:
-                record = json.loads(path.read_text(encoding="utf-8"))
+            saved = saved_record(path) if resume else None
+            if saved is not None:
+                record = saved
                 reused += 1
             elif name == "pipeline":
                 try:
@@ -152,9 +161,8 @@ def run_bench(
                 record = plain_call(client, model, article)
             else:
                 record = naive_call(client, model, article)
-            if fresh:  # a reused record is left as it was (and keeps its date)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+            if saved is None:  # a reused record is left as it was (and keeps its date)
+                save_record(path, record)
             score = score_case(case.case_id, article, case.gold, record.get("brief"))
             runs[name].append(CaseRun(score, record))
             meta = record.get("meta") or {}

@@ -64,18 +64,31 @@ def load_corpus(folder: Path) -> list[Case]:
     return cases
 
 
+def saved_record(path: Path) -> dict[str, Any] | None:
+    """A record an earlier run saved, or None if there is none (or it was half-written
+    by a killed run: the case is done again)."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def save_record(path: Path, record: dict[str, Any]) -> None:
+    """Write a record whole or not at all, so a killed run leaves no half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(path)
+
+
 def run_case(
     case: Case, summarize: Callable[[str], Any], out_dir: Path, *, resume: bool
 ) -> CaseRun:
     """Brief one case (or reuse its saved record with `resume`), save and score it."""
     path = out_dir / f"{case.case_id}.json"
     article = case.article()
-    record: dict[str, Any] | None = None
-    if resume and path.is_file():
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            record = None  # half-written by a killed run: do it again
+    record = saved_record(path) if resume else None
     if record is None:
         started = time.monotonic()
         try:
@@ -95,9 +108,7 @@ def run_case(
                     "validation_errors": [getattr(exc, "errors", [])],
                 },
             }
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-        tmp.replace(path)
+        save_record(path, record)
     return CaseRun(score_case(case.case_id, article, case.gold, record.get("brief")), record)
 
 

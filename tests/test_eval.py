@@ -160,3 +160,20 @@ def test_bench_resume_rerenders_the_report_and_says_so(
     assert "- records: 3 of 3 reused from an earlier run" in text
     assert "| valid briefs | 1.00 | 0.00 | 0.00 |" in text
     capsys.readouterr()
+
+
+def test_bench_resume_redoes_a_half_written_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = corpus(tmp_path, ["a"])
+    args = ["bench", str(folder), "-o", str(tmp_path / "b"), "--report", str(tmp_path / "R.md"),
+            "--backend", "openai", "-m", "fake"]  # fmt: skip
+    with FakeOpenAI([reply_json(draft())]) as srv:
+        assert main([*args, "--base-url", srv.base_url]) == 0
+        first = len(srv.chat_requests)
+        (tmp_path / "b" / "plain" / "a.json").write_text('{"brief": {"head')  # a killed run
+        assert main([*args, "--base-url", srv.base_url, "--resume"]) == 0
+        assert len(srv.chat_requests) == first + 1  # only the broken record is done again
+    assert json.loads((tmp_path / "b" / "plain" / "a.json").read_text())["brief"] is None
+    assert "- records: 2 of 3 reused" in (tmp_path / "R.md").read_text()
+    capsys.readouterr()
