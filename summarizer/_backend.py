@@ -1,8 +1,9 @@
 """Backends, one code path: every backend is an OpenAI-compatible endpoint.
 
-`openai` is any such endpoint the user configures; `local` is the embedded
-model, served by a llama-server this process starts on loopback. Either way
-the rest of the pipeline sees the same `openai` client wrapped by `instructor`.
+`openai` is any such endpoint the user configures (or the client a caller passes);
+`local` is the embedded model, served by a llama-server on loopback. Either way the
+rest of the pipeline sees the same `openai` client, whose requests are bounded from
+start to last byte (see _http) except on a caller's own client, whose transport is theirs.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import instructor
 import openai
 
-from ._config import Settings
+from ._config import Backend, Settings
 from ._errors import BackendUnavailableError
+from ._http import bounded_client
 
 # Local servers and many self-hosted endpoints take no key, but the client needs one.
 NO_KEY = "no-key"
@@ -22,9 +23,9 @@ NO_KEY = "no-key"
 
 @dataclass(frozen=True)
 class Connection:
-    backend: str
+    backend: Backend
     client: openai.OpenAI
-    instructor: instructor.Instructor
+    base_url: str
 
 
 def connect(
@@ -32,13 +33,15 @@ def connect(
     *,
     client: openai.OpenAI | None = None,
     progress: Callable[[str], None] | None = None,
+    request_limit: Callable[[], float] | None = None,
 ) -> Connection:
-    """An instructor-wrapped client for the configured backend."""
+    """A client for the configured backend; `request_limit()` bounds each request."""
+    limit = request_limit or (lambda: settings.timeout)
     if client is not None:
         # Whatever the caller configured, retries are ours to count.
         raw = client.with_options(max_retries=0, timeout=settings.timeout)
-        backend = "client"
-    elif settings.backend == "local":
+        return Connection("openai", raw, str(raw.base_url))
+    if settings.backend == "local":
         from ._background import find
         from ._local_server import shared_server
 
@@ -53,23 +56,23 @@ def connect(
                 context_size=settings.context_size,
                 progress=progress,
             ).base_url
-        raw = openai.OpenAI(
-            base_url=base_url, api_key=NO_KEY, max_retries=0, timeout=settings.timeout
+        return Connection("local", _client(base_url, NO_KEY, settings, limit), base_url)
+    if not settings.api_key and not settings.base_url:
+        raise BackendUnavailableError(
+            "the openai backend needs OPENAI_API_KEY (or the api_key option), or "
+            "OPENAI_BASE_URL (or --base-url) for another OpenAI-compatible endpoint"
         )
-        backend = "local"
-    else:
-        if not settings.api_key and not settings.base_url:
-            raise BackendUnavailableError(
-                "the openai backend needs OPENAI_API_KEY (or the api_key option), or "
-                "OPENAI_BASE_URL (or --base-url) for another OpenAI-compatible endpoint"
-            )
-        raw = openai.OpenAI(
-            base_url=settings.base_url,
-            api_key=settings.api_key or NO_KEY,
-            max_retries=0,
-            timeout=settings.timeout,
-        )
-        backend = "openai"
-    # JSON_SCHEMA: the schema travels as response_format, which llama-server turns
-    # into a grammar and OpenAI into structured output, not as prompt text.
-    return Connection(backend, raw, instructor.from_openai(raw, mode=instructor.Mode.JSON_SCHEMA))
+    raw = _client(settings.base_url, settings.api_key or NO_KEY, settings, limit)
+    return Connection("openai", raw, str(raw.base_url))
+
+
+def _client(
+    base_url: str | None, api_key: str, settings: Settings, limit: Callable[[], float]
+) -> openai.OpenAI:
+    return openai.OpenAI(
+        base_url=base_url,
+        api_key=api_key,
+        max_retries=0,
+        timeout=settings.timeout,
+        http_client=bounded_client(limit),
+    )

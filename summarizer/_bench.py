@@ -13,6 +13,7 @@ Every brief is scored by the same rules (`_scoring`), so the figures compare.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import platform
 import statistics
@@ -80,8 +81,23 @@ def plain_call(client: openai.OpenAI, model: str, article: str) -> dict[str, Any
     return _record(brief, 1, usage, started)
 
 
+class _NaiveFailures(logging.Filter):
+    """Drops instructor's ERROR lines for the naive baseline's failures: the bench
+    records each one as an invalid brief, and a line on stderr per case is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(("Max retries exceeded", "API call failed"))
+
+
+def _quiet_instructor() -> None:
+    log = logging.getLogger("instructor.v2.retry")
+    if not any(isinstance(f, _NaiveFailures) for f in log.filters):
+        log.addFilter(_NaiveFailures())
+
+
 def naive_call(client: openai.OpenAI, model: str, article: str) -> dict[str, Any]:
     started, usage, attempts = time.monotonic(), Usage(), 0
+    _quiet_instructor()
     patched = instructor.from_openai(client, mode=instructor.Mode.JSON)
 
     def on_response(response: Any) -> None:

@@ -6,7 +6,10 @@ call is made, so a test or a long-running program can change it between calls.
 
 from __future__ import annotations
 
+import math
 import os
+import re
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -57,20 +60,57 @@ class Settings:
     llama_grammar: bool
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _env(name: str) -> str | None:
     value = os.environ.get(ENV[name], "").strip()
     return value or None
 
 
 def _number(name: str, raw: Any, kind: type[int] | type[float], minimum: float) -> Any:
+    where = f"{ENV[name]}" if name in ENV else name
+    if isinstance(raw, bool):  # True is an int to Python, not a number to a user
+        raise ConfigurationError(f"{where} must be a number, got {raw!r}")
     try:
         value = kind(raw)
-    except (TypeError, ValueError):
-        where = f"{ENV[name]}" if name in ENV else name
+    except (TypeError, ValueError, OverflowError):
         raise ConfigurationError(f"{where} must be a number, got {raw!r}") from None
+    if not math.isfinite(value):
+        # inf would wait forever, and nan compares false with every bound.
+        raise ConfigurationError(f"{name} must be a finite number, got {raw!r}")
     if value < minimum:
         raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _url(raw: str | None) -> str | None:
+    """An http(s) URL with a host, or a ConfigurationError naming what is wrong."""
+    if raw is None:
+        return None
+    try:
+        parts = urllib.parse.urlsplit(raw)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        shown = _CONTROL.sub("?", raw)[:80]
+        raise ConfigurationError(
+            f"the base URL {shown!r} is not an http(s) URL; give one like "
+            "http://127.0.0.1:8000/v1 (--base-url or OPENAI_BASE_URL)"
+        )
+    return raw
+
+
+def _api_key(raw: str | None) -> str | None:
+    # The key travels in an HTTP header, which takes printable ASCII only; anything else
+    # would fail inside the HTTP library on every request. The key itself is never shown.
+    if raw is not None and not (raw.isascii() and raw.isprintable()):
+        raise ConfigurationError(
+            "the API key holds characters an HTTP header cannot carry (non-ASCII or control "
+            "characters): check OPENAI_API_KEY (or the api_key option) for a stray character"
+        )
+    return raw
 
 
 def _flag(name: str, raw: Any) -> bool:
@@ -109,15 +149,45 @@ def resolve(
     cache_dir: str | Path | None = None,
     context_size: int | None = None,
     llama_grammar: bool | None = None,
+    client: bool = False,
 ) -> Settings:
-    """Settings for one call. Raises ConfigurationError for values that cannot work."""
-    key = _pick("api_key", api_key, None)
-    url = _pick("base_url", base_url, None)
-    # With neither a key nor an endpoint configured, the embedded model is the only
-    # thing that can answer, so it is the default.
-    chosen = _pick("backend", backend, "openai" if (key or url) else "local")
+    """Settings for one call. Raises ConfigurationError for values that cannot work.
+
+    `client`: the caller passes a ready OpenAI client. That is the OpenAI-compatible
+    path whatever the environment says: its endpoint and key are the client's, no
+    grammar is sent unless asked, and the model must be named (no default fits an
+    endpoint this code knows nothing of).
+    """
+    if client:
+        if backend not in (None, "openai"):
+            raise ConfigurationError(
+                f"backend {backend!r} cannot be used with a client: a passed client is "
+                "an OpenAI-compatible endpoint (leave backend unset)"
+            )
+        if base_url is not None or api_key is not None:
+            raise ConfigurationError(
+                "base_url and api_key belong to the client you pass: set them on it"
+            )
+        if model is None and _env("model") is None:
+            raise ConfigurationError(
+                "name the model your client's endpoint serves: model=… (or SUMMARIZER_MODEL)"
+            )
+        key, url, chosen = None, None, "openai"
+    else:
+        key = _pick("api_key", api_key, None)
+        url = _pick("base_url", base_url, None)
+        # With neither a key nor an endpoint configured, the embedded model is the only
+        # thing that can answer, so it is the default.
+        chosen = _pick("backend", backend, "openai" if (key or url) else "local")
     if chosen not in BACKENDS:
         raise ConfigurationError(f"unknown backend {chosen!r}: use one of {', '.join(BACKENDS)}")
+    if chosen == "local" and base_url is not None:
+        raise ConfigurationError(
+            "a base URL is for the openai backend; the local backend starts its own server "
+            "(drop the base URL, or use --backend openai)"
+        )
+    if chosen == "openai":
+        url, key = _url(url), _api_key(key)
     default_model = LOCAL_MODEL if chosen == "local" else DEFAULT_OPENAI_MODEL
     cache = _pick("cache_dir", cache_dir, None)
     if cache is None:

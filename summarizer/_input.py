@@ -22,6 +22,14 @@ __all__ = ["STDIN_ORIGIN", "clean_article", "decode_article", "read_article"]
 
 STDIN_ORIGIN = "standard input"
 
+# The most bytes read as one article (a saved web page is well under it). Reading stops
+# there, so an endless stream (`yes | summarizer brief -`) is refused, not held in memory.
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+_TOO_BIG = (
+    f"is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB, more than one article; "
+    "give one article at a time"
+)
+
 # Binary formats show themselves early; scanning a sample keeps huge inputs cheap.
 _SAMPLE = 65536
 # C0 controls other than tab, newline, form feed and carriage return, plus DEL.
@@ -69,9 +77,11 @@ def read_article(source: str | os.PathLike[str], *, stdin: BinaryIO | None = Non
     if isinstance(source, str) and source == "-":
         origin = STDIN_ORIGIN
         try:
-            data = (stdin if stdin is not None else sys.stdin.buffer).read()
+            data = (stdin if stdin is not None else sys.stdin.buffer).read(MAX_INPUT_BYTES + 1)
         except (AttributeError, OSError, ValueError) as exc:  # no/closed stdin
             raise _error(f"cannot read standard input ({exc}); pass a file path instead") from None
+        if len(data) > MAX_INPUT_BYTES:
+            raise _error(f"{origin} {_TOO_BIG}")
     else:
         origin = os.fspath(source)
         if not origin:
@@ -136,7 +146,7 @@ def clean_article(text: str, *, origin: str = "article") -> str:
 def _read_file(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
-            return handle.read()
+            data = handle.read(MAX_INPUT_BYTES + 1)  # a FIFO or /dev/zero may never end
     except OSError as exc:
         if isinstance(exc, FileNotFoundError):
             problem = "file not found; check the path, or pass '-' to read standard input"
@@ -147,6 +157,9 @@ def _read_file(path: str) -> bytes:
         else:
             problem = f"cannot be read ({exc.strerror or exc}); check the path"
         raise _error(f"{path}: {problem}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise _error(f"{path} {_TOO_BIG}")
+    return data
 
 
 def _reject_binary(text: str, origin: str) -> None:

@@ -8,7 +8,6 @@ and its problems, so the context stays bounded however many rounds there are.
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from functools import partial
 from typing import Any
 
 import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import ValidationError
 
 import prompts
@@ -37,7 +36,7 @@ from ._hedges import hedged, hint
 from ._repair import drop_repeated_claims, repair
 from ._result import Meta, Result, Usage
 from ._sentences import numbered, split_sentences
-from ._transport import MalformedResponseError, send
+from ._transport import Deadline, MalformedResponseError, public_url, send
 
 Progress = Callable[[str], None]
 
@@ -47,24 +46,6 @@ PROMPT_OVERHEAD_TOKENS = 600
 MIN_STATUS_CHARS = 16
 # Conservative: English runs ~4 characters a token, other scripts fewer.
 CHARS_PER_TOKEN = 3.0
-
-
-class _ExpectedInstructorNoise(logging.Filter):
-    """Drops instructor's ERROR lines for failures this module handles and reports itself.
-
-    Each call here is a single attempt (max_retries=0): a rejected answer or a
-    failed request is normal flow, re-asked or retried with its own progress message.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        msg = record.getMessage()
-        return not msg.startswith(("Max retries exceeded", "API call failed"))
-
-
-def _quiet_instructor() -> None:
-    log = logging.getLogger("instructor.v2.retry")
-    if not any(isinstance(f, _ExpectedInstructorNoise) for f in log.filters):
-        log.addFilter(_ExpectedInstructorNoise())
 
 
 @dataclass
@@ -129,9 +110,10 @@ def run(
         raise InputError("the article is empty: give some text to summarise")
     check_length(article, settings)
     notify = progress or (lambda _msg: None)
-    _quiet_instructor()
-    conn = connect(settings, client=client, progress=progress)
+    deadline = Deadline(per_request=settings.timeout)
+    conn = connect(settings, client=client, progress=progress, request_limit=deadline.request_limit)
     started = time.monotonic()
+    deadline.start(settings.deadline)
     usage = Usage()
     requests = 0
     sentences = split_sentences(article)
@@ -151,6 +133,8 @@ def run(
 
     answer: _Answer | None = None
     for round_no in range(1, settings.max_attempts + 1):
+        if deadline.remaining() <= 0:
+            break  # a re-ask too is bounded by the call's deadline
         notify(f"generating (attempt {round_no} of {settings.max_attempts})")
         try:
             answer = send(
@@ -158,7 +142,7 @@ def run(
                 settings,
                 on_request=counted,
                 on_retry=retried,
-                deadline_at=started + settings.deadline,
+                deadline_at=deadline.at,
             )
         except TransportError as exc:
             exc.attempts, exc.usage = requests, usage
@@ -183,6 +167,7 @@ def run(
             meta = Meta(
                 model=settings.model,
                 backend=conn.backend,
+                base_url=public_url(conn.base_url),
                 prompt_version=prompts.prompt_version(),
                 schema_version=SCHEMA_VERSION,
                 attempts=requests,
@@ -199,9 +184,21 @@ def run(
             notify(f"answer rejected ({len(answer.errors)} problem(s)); asking again")
             messages = reask_messages(base, answer.raw or "", answer.errors)
     last = answer.errors if answer else []
+    spent = len(history)
+    if answer is None:  # the deadline passed before a single answer (cannot happen today)
+        raise TransportError(
+            f"the call's {settings.deadline:g}s deadline passed before any answer",
+            attempts=requests,
+            usage=usage,
+        )
+    within = (
+        f"within the {settings.deadline:g}s deadline ({spent} of {settings.max_attempts} "
+        "attempts used)"
+        if spent < settings.max_attempts
+        else f"after {settings.max_attempts} attempt(s)"
+    )
     raise NoValidBriefError(
-        f"no valid brief after {settings.max_attempts} attempt(s); last problems: "
-        + "; ".join(last[:3]),
+        f"no valid brief {within}; last problems: " + "; ".join(last[:3]),
         attempts=requests,
         usage=usage,
         errors=last,
@@ -217,40 +214,63 @@ def _ask(
     usage: Usage,
     grammar: dict[str, Any] | None,
 ) -> _Answer:
-    """Send one request. Transport errors propagate (to be retried or not); answers return."""
+    """Send one request. Transport errors propagate (to be retried or not); answers return.
+
+    The messages go out exactly as built: no library renders them as a template (the
+    article and a previous answer may hold `{{ }}` or `{%`), and the answer is
+    validated here, with the article as context.
+    """
     try:
-        draft, completion = conn.instructor.chat.completions.create_with_completion(
+        completion = conn.client.chat.completions.create(
             model=settings.model,
             messages=messages,  # type: ignore[arg-type]
-            response_model=Draft,
-            max_retries=0,  # re-asks are ours, with a bounded context
-            context=dict(context),
-            strict=False,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
+            # Under the grammar, extra_body sends `response_format: null` instead.
+            response_format=openai.omit if grammar else _response_format(),
             extra_body=grammar,
         )
-    except IncompleteOutputException as exc:
-        _count(usage, exc.last_completion)
-        return _Answer(draft=None, raw=_content(exc.last_completion), truncated=True)
-    except InstructorRetryException as exc:
-        cause = exc.__cause__
-        if isinstance(cause, openai.APIError) and not isinstance(
-            cause, openai.APIResponseValidationError
-        ):
-            raise cause from None
-        if isinstance(cause, json.JSONDecodeError) and exc.last_completion is None:
-            # The HTTP body itself was not JSON (openai lets that escape unwrapped):
-            # a transport fault to retry, not a model answer to re-ask about.
-            raise MalformedResponseError(f"response body is not JSON: {cause}") from None
-        _count(usage, exc.last_completion)
-        if isinstance(cause, ValidationError):
-            return _Answer(
-                draft=None, raw=_content(exc.last_completion), errors=format_errors(cause)
-            )
-        return _Answer(draft=None, raw=_content(exc.last_completion), errors=[f"answer: {cause}"])
+    except (json.JSONDecodeError, openai.APIResponseValidationError) as exc:
+        # A body that is not JSON (openai lets that escape unwrapped), or not the JSON
+        # asked for: a transport fault to retry, not a model answer to re-ask about.
+        raise MalformedResponseError(
+            f"response body is not a chat completion: {type(exc).__name__}"
+        ) from None
+    raw, finish_reason = _choice(completion)
     _count(usage, completion)
-    return _Answer(draft=draft, raw=_content(completion))
+    if finish_reason == "length":
+        return _Answer(draft=None, raw=raw, truncated=True)
+    try:
+        draft = Draft.model_validate_json(raw, context=dict(context), strict=False)
+    except ValidationError as exc:
+        return _Answer(draft=None, raw=raw, errors=format_errors(exc))
+    return _Answer(draft=draft, raw=raw)
+
+
+def _response_format() -> ResponseFormatJSONSchema:
+    # Structured output for any OpenAI-compatible server: the draft's schema, as the
+    # `json_schema` response format (llama-server turns it into a grammar of its own).
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": "Draft", "schema": Draft.model_json_schema()},
+    }
+
+
+def _choice(completion: Any) -> tuple[str, str | None]:
+    """The first choice's text and finish reason; a body without them is a transport fault.
+
+    openai builds its response objects without validation, so a 200 answer that is not
+    a chat completion (a proxy's JSON, an error object) arrives with missing fields.
+    """
+    try:
+        choice = completion.choices[0]
+        content = choice.message.content
+    except (AttributeError, IndexError, KeyError, TypeError):
+        raise MalformedResponseError("the response is not a chat completion") from None
+    if not isinstance(content, str):
+        raise MalformedResponseError("the response has no text content")
+    reason = getattr(choice, "finish_reason", None)
+    return content, reason if isinstance(reason, str) else None
 
 
 def _grammar_fields(hedged: tuple[int, ...]) -> dict[str, Any]:
@@ -285,11 +305,3 @@ def _count(usage: Usage, completion: Any) -> None:
     u = getattr(completion, "usage", None)
     if u is not None:
         usage.add(getattr(u, "prompt_tokens", 0), getattr(u, "completion_tokens", 0))
-
-
-def _content(completion: Any) -> str | None:
-    try:
-        content = completion.choices[0].message.content
-    except (AttributeError, IndexError):
-        return None
-    return content if isinstance(content, str) else None

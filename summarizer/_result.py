@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,7 +37,11 @@ class Meta(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model: str
-    backend: str
+    backend: Literal["local", "openai"]
+    base_url: str | None = Field(
+        default=None,
+        description="The endpoint that answered (no credentials, no query string).",
+    )
     prompt_version: str
     schema_version: str
     attempts: int

@@ -10,9 +10,12 @@ The openai client's own retries are off, so each try here is one request.
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import time
+import urllib.parse
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import openai
@@ -26,6 +29,25 @@ from ._config import Settings
 from ._errors import TransportError
 
 T = TypeVar("T")
+
+
+@dataclass
+class Deadline:
+    """One call's time budget: `at` (a time.monotonic() value) ends the whole call,
+    re-asks and retries included; no single request runs past `per_request` seconds."""
+
+    per_request: float
+    at: float = math.inf
+
+    def start(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def request_limit(self) -> float:
+        """What the next request may take: the timeout, or less if the call ends sooner."""
+        return min(self.per_request, self.remaining())
 
 
 class MalformedResponseError(Exception):
@@ -51,10 +73,24 @@ def retry_after_seconds(exc: BaseException | None) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None  # neither seconds nor a date: ignored, as if not sent
+        seconds = parsed.timestamp() - time.time()
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def public_url(url: str) -> str:
+    """`url` without what may be secret (user:password@, a query string such as ?api-key=)."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address goes back in brackets
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port is not None else host
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def describe(exc: BaseException) -> str:

@@ -18,6 +18,9 @@ Actions (frozen dataclasses, build them with the factory functions):
                                   that gave up meanwhile is ignored
     drop()                        read the request, close the connection without a response
     malformed()                   200, Content-Type application/json, body not valid JSON
+    raw(code, body, *, content_type="application/json")   any body, as given
+    trickle(content, *, every=0.2, chunk=1)   a valid completion whose body arrives `chunk`
+                                  bytes at a time, one send `every` seconds
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
-__all__ = ["Action", "Drop", "FakeOpenAI", "Hang", "Malformed", "Recorded", "Reply", "Status"]
-__all__ += ["drop", "hang", "malformed", "reply", "reply_json", "status"]
+__all__ = ["Action", "Drop", "FakeOpenAI", "Hang", "Malformed", "Raw", "Recorded", "Reply"]
+__all__ += ["Status", "Trickle", "drop", "hang", "malformed", "raw", "reply", "reply_json"]
+__all__ += ["status", "trickle"]
 
 CHAT_PATH = "/v1/chat/completions"
 
@@ -70,7 +74,21 @@ class Malformed:
     pass
 
 
-Action = Reply | Status | Hang | Drop | Malformed
+@dataclass(frozen=True)
+class Raw:
+    code: int
+    body: bytes
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Trickle:
+    reply: Reply
+    every: float = 0.2
+    chunk: int = 1
+
+
+Action = Reply | Status | Hang | Drop | Malformed | Raw | Trickle
 
 
 def reply(
@@ -102,6 +120,14 @@ def drop() -> Drop:
 
 def malformed() -> Malformed:
     return Malformed()
+
+
+def raw(code: int, body: bytes | str, *, content_type: str = "application/json") -> Raw:
+    return Raw(code, body.encode() if isinstance(body, str) else body, content_type)
+
+
+def trickle(content: str, *, every: float = 0.2, chunk: int = 1) -> Trickle:
+    return Trickle(reply(content), every, chunk)
 
 
 @dataclass(frozen=True)
@@ -176,6 +202,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         elif isinstance(action, Malformed):
             self._send_raw(200, b'{"id": "chatcmpl-fake", "choices": [', {})
+        elif isinstance(action, Raw):
+            self._send_raw(action.code, action.body, {}, content_type=action.content_type)
+        elif isinstance(action, Trickle):
+            model = rec.json.get("model") if isinstance(rec.json, dict) else None
+            self._trickle(
+                json.dumps(_completion(action.reply, model or "fake-model")).encode(), action
+            )
         else:  # pragma: no cover - a bad script is a bug in the test
             raise TypeError(f"not a FakeOpenAI action: {action!r}")
 
@@ -194,9 +227,28 @@ class _Handler(BaseHTTPRequestHandler):
         data = body if isinstance(body, bytes) else body.encode() if isinstance(body, str) else None
         self._send_raw(code, data if data is not None else json.dumps(body).encode(), headers or {})
 
-    def _send_raw(self, code: int, data: bytes, headers: dict[str, str]) -> None:
-        self.send_response(code)
+    def _trickle(self, data: bytes, action: Trickle) -> None:
+        self.send_response(200)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.flush()
+        for start in range(0, len(data), action.chunk):
+            if self.server.fake._stopping.wait(action.every):
+                return
+            self.wfile.write(data[start : start + action.chunk])
+            self.wfile.flush()
+
+    def _send_raw(
+        self,
+        code: int,
+        data: bytes,
+        headers: dict[str, str],
+        *,
+        content_type: str = "application/json",
+    ) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         for k, v in headers.items():
             self.send_header(k, v)

@@ -53,6 +53,9 @@ def run(srv: FakeOpenAI, **options: Any) -> Result:
         "deadline": 10.0,
     }
     settings.update(options)
+    if "client" in options:  # the endpoint and key are the client's own
+        for name in ("backend", "base_url", "api_key"):
+            settings.pop(name)
     return summarizer.summarize_detailed(ARTICLE, **settings)
 
 

@@ -1,0 +1,101 @@
+"""The HTTP client the backends use: every request bounded from its start to its last byte.
+
+httpx's timeouts bound each network operation, not a request: a body that trickles in a
+byte at a time never trips them, so `--timeout 3` could wait a minute. Here a timer
+shuts the request's socket when its time is up, which wakes a blocked read at once,
+and the request fails as a timeout (retried, or reported, like any other).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx2
+
+# Trace events whose return value is the request's network stream: a new TCP
+# connection, then (for https) the TLS stream wrapped around it.
+_STREAM_EVENTS = ("connection.connect_tcp.complete", "connection.start_tls.complete")
+
+
+class BoundedTransport(httpx2.BaseTransport):
+    """Ends any request still running `limit()` seconds after it started.
+
+    `limit` is asked at the start of each request, so a caller can shrink it to what
+    is left of an overall deadline. Connections are not kept alive: the timer needs the
+    socket of each request, which the connection trace gives only when it is opened.
+    The body is read here, within the bound, so nothing after it can stall.
+    """
+
+    def __init__(self, limit: Callable[[], float]) -> None:
+        self._limit = limit
+        self._inner = httpx2.HTTPTransport(
+            limits=httpx2.Limits(max_keepalive_connections=0), retries=0
+        )
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        limit = self._limit()
+        if limit <= 0:
+            raise httpx2.TimeoutException("no time left for this request", request=request)
+        sockets: list[socket.socket] = []
+        expired = threading.Event()
+        lock = threading.Lock()
+
+        def shut(sock: socket.socket) -> None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+        def trace(event: str, info: dict[str, Any]) -> None:
+            if event in _STREAM_EVENTS:
+                sock = info["return_value"].get_extra_info("socket")
+                if isinstance(sock, socket.socket):
+                    with lock:
+                        sockets.append(sock)
+                        if expired.is_set():
+                            shut(sock)
+
+        def expire() -> None:
+            with lock:
+                expired.set()
+                for sock in sockets:
+                    shut(sock)
+
+        request.extensions = {**request.extensions, "trace": trace}
+        timer = threading.Timer(limit, expire)
+        timer.daemon = True
+        started = time.monotonic()
+        timer.start()
+        try:
+            response = self._inner.handle_request(request)
+            try:
+                body = b"".join(response.iter_raw())
+            finally:
+                response.close()
+        except httpx2.TransportError as exc:
+            if expired.is_set():
+                raise httpx2.ReadTimeout(
+                    f"request took longer than {limit:.1f}s", request=request
+                ) from None
+            raise exc
+        finally:
+            timer.cancel()
+        if expired.is_set() or time.monotonic() - started > limit:
+            raise httpx2.ReadTimeout(f"request took longer than {limit:.1f}s", request=request)
+        return httpx2.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=httpx2.ByteStream(body),
+            extensions={k: v for k, v in response.extensions.items() if k != "network_stream"},
+        )
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def bounded_client(limit: Callable[[], float]) -> httpx2.Client:
+    """An httpx client whose every request ends within `limit()` seconds."""
+    return httpx2.Client(transport=BoundedTransport(limit))
