@@ -290,11 +290,15 @@ def _cmd_server(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.action == "stop":
         stopped = _background.stop(cache)
-        print(
-            f"summarizer server: stopped (pid {stopped.pid})"
-            if stopped
-            else "summarizer server: was not running"
-        )
+        if stopped.server is not None:
+            print(f"summarizer server: stopped (pid {stopped.server.pid})")
+        elif stopped.stale:
+            print(
+                f"summarizer server: was not running; removed {_background.state_path(cache)}, "
+                "which named no server this tool started (nothing was signalled)"
+            )
+        else:
+            print("summarizer server: was not running")
         return EXIT_OK
     show = _progress(sys.stderr)
     running, new = _background.start(
