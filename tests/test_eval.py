@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fakeopenai import FakeOpenAI, reply_json, status
 
+from summarizer import _bench
 from summarizer.cli import main
 
 ARTICLE = (
@@ -124,11 +125,20 @@ def test_bench_compares_three_pipelines(tmp_path: Path, capsys: pytest.CaptureFi
             ["bench", str(folder), "-o", str(tmp_path / "b"), "--report", str(report),
              "--backend", "openai", "--base-url", srv.base_url, "-m", "fake"]
         )  # fmt: skip
-        # One request each: ours, plain, naive. The plain and naive pipelines get a
-        # draft-shaped answer, which is not a valid Brief: they must score it invalid.
-        assert len(srv.chat_requests) >= 3
+        # One request each for ours and plain; naive is re-asked once (NAIVE_RETRIES). The
+        # plain and naive pipelines get a draft-shaped answer, which is not a valid Brief:
+        # they must score it invalid.
+        assert len(srv.chat_requests) == 4
         bodies = [r.json for r in srv.chat_requests]
     assert code == 0
+    assert [len(b["messages"]) for b in bodies] == [2, 2, 2, 4]  # the re-ask adds two
+    starts = [b["messages"][0]["content"].startswith(_bench.ONE_LINE) for b in bodies]
+    assert starts == [False, True, True, True]  # ours, then the baselines' one-line prompt
+    attempts = [
+        json.loads((tmp_path / "b" / name / "a.json").read_text())["meta"]["attempts"]
+        for name in _bench.PIPELINES
+    ]
+    assert attempts == [1, 1, 2]  # the records count what the server saw
     text = report.read_text()
     assert "| valid briefs | 1.00 | 0.00 | 0.00 |" in text
     assert "| category hit | >= 0.8 | 1.00 | met |" in text
