@@ -91,11 +91,18 @@ def test_failed_case_is_recorded_and_the_run_goes_on(
 ) -> None:
     folder = corpus(tmp_path, ["a", "b"])
     with FakeOpenAI([status(400), reply_json(draft())]) as srv:
-        assert run_eval(srv, folder, tmp_path / "out") == 0
+        assert run_eval(srv, folder, tmp_path / "out") == 4  # not 0: a case has no brief
+        assert len(srv.chat_requests) == 2  # the 400 is not retried; b still runs
     summary = json.loads(capsys.readouterr().out)["summary"]
     assert (summary["cases"], summary["valid"]) == (2, 1)
     saved = json.loads((tmp_path / "out" / "a.json").read_text())
-    assert saved["brief"] is None and "TransportError" in saved["error"]
+    assert saved["brief"] is None
+    assert saved["error"] == {
+        "kind": "transport",
+        "message": "the model endpoint answered HTTP 400 after 1 request(s)",
+        "exit_code": 3,
+    }
+    assert saved["meta"]["attempts"] == 1  # what the failure cost is kept
 
 
 def test_resume_skips_cases_already_done(
