@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
-from fakeopenai import Action, FakeOpenAI, drop, reply, reply_json, status
+from fakeopenai import Action, FakeOpenAI, drop, hang, malformed, reply, reply_json, status
 from test_eval import ARTICLE, GOLD, corpus, draft, run_eval
 
 from summarizer.cli import main
@@ -315,4 +315,35 @@ def test_bench_writes_its_report_in_the_out_folder(
     for name in PIPELINES:
         error = _record(work / "bench-out", name, "bad.json")["error"]
         assert isinstance(error, dict) and error["kind"] == "bad_gold"
+    capsys.readouterr()
+
+
+def test_bench_records_malformed_bodies_and_timeouts_of_the_baselines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = corpus(tmp_path, ["a", "b"])
+    out = tmp_path / "b"
+    good = reply_json(draft())
+    not_a_completion = status(200, body={"object": "not a completion"})
+    # a: pipeline, plain (body not JSON), naive (JSON, not a chat completion);
+    # b: pipeline, plain (not a chat completion), naive (no answer within --timeout).
+    script = [good, malformed(), not_a_completion, good, not_a_completion, hang(5)]
+    with FakeOpenAI([*script, good]) as srv:
+        assert main(_bench_args(folder, out, srv, "--timeout", "1")) == 3
+        assert len(srv.chat_requests) == 6
+    expected = {
+        ("a", "plain"): "sent a malformed response",
+        ("a", "naive"): "sent a malformed response",
+        ("b", "plain"): "sent a malformed response",
+        ("b", "naive"): "timed out",
+    }
+    for (case, name), what in expected.items():
+        record = _record(out, name, f"{case}.json")
+        assert record["error"] == {
+            "kind": "transport",
+            "message": f"{name} baseline: the model endpoint {what} after 1 request(s)",
+            "exit_code": 3,
+        }
+        assert record["meta"]["attempts"] == 1
+    assert "error" not in _record(out, "pipeline", "a.json")
     capsys.readouterr()
