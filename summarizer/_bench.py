@@ -26,64 +26,111 @@ from typing import Any
 
 import instructor
 import openai
+from instructor.core.exceptions import (
+    IncompleteOutputException,
+    InstructorRetryException,
+    ResponseParsingError,
+)
 from pydantic import ValidationError
 
 from schemas import Brief
 
+from ._errors import InputError, NoValidBriefError, TransportError
 from ._eval import (
     PER_CASE,
     Case,
+    CaseError,
     CaseRun,
+    Cost,
+    brief_record,
     case_values,
+    failure_record,
     interval_text,
     report,
+    reusable_record,
     save_record,
-    saved_record,
 )
 from ._result import Usage
 from ._scoring import score_case
 from ._stats import mean_interval, paired_differences
+from ._transport import describe
 
 ONE_LINE = "Summarise the news article as a brief in JSON."
 PIPELINES = ("pipeline", "plain", "naive")
 NAIVE_RETRIES = 1
+NO_VALID_BRIEF_EXIT = NoValidBriefError.exit_code
+# Exceptions instructor raises when the model's answer, not the request, was at fault.
+ANSWER_REJECTED = (ValidationError, json.JSONDecodeError, ResponseParsingError)
 
 
-def _record(brief: Brief | None, attempts: int, usage: Usage, started: float) -> dict[str, Any]:
+def _record(brief: Brief | None, cost: Cost) -> dict[str, Any]:
     return {
         "brief": brief.model_dump(mode="json") if brief else None,
         "meta": {
-            "attempts": attempts,
-            "usage": usage.model_dump(),
-            "latency_s": round(time.monotonic() - started, 3),
+            "attempts": cost.attempts,
+            "usage": cost.usage.model_dump(),
+            "latency_s": round(time.monotonic() - cost.started, 3),
         },
     }
 
 
+def _request_failed(name: str, exc: BaseException, cost: Cost) -> dict[str, Any]:
+    """A baseline whose request failed: recorded like the pipeline's transport errors.
+
+    The message is built from the status or failure alone: a provider's error body can
+    echo the API key, so neither it nor the exception's text is kept.
+    """
+    if isinstance(exc, openai.APIStatusError):
+        what = f"answered {describe(exc)}"
+    elif isinstance(exc, openai.APIConnectionError):
+        what = describe(exc)
+    else:
+        what = "sent a malformed response"
+    message = f"{name} baseline: the model endpoint {what} after {cost.attempts} request(s)"
+    return failure_record(CaseError("transport", message, TransportError.exit_code), cost)
+
+
+def _count_usage(usage: Usage, completion: Any) -> None:
+    u = getattr(completion, "usage", None)
+    prompt, done = getattr(u, "prompt_tokens", None), getattr(u, "completion_tokens", None)
+    usage.add(prompt if isinstance(prompt, int) else None, done if isinstance(done, int) else None)
+
+
 def plain_call(client: openai.OpenAI, model: str, article: str) -> dict[str, Any]:
-    started, usage = time.monotonic(), Usage()
-    reply = client.chat.completions.create(
-        model=model,
-        messages=[{"role": "system", "content": ONE_LINE}, {"role": "user", "content": article}],
-        response_format={
-            "type": "json_schema",
-            "json_schema": {"name": "Brief", "schema": Brief.model_json_schema()},
-        },
-        temperature=0,
-        max_tokens=2048,
-    )
-    if reply.usage:
-        usage.add(reply.usage.prompt_tokens, reply.usage.completion_tokens)
+    cost = Cost()
     try:
-        brief: Brief | None = Brief.model_validate_json(reply.choices[0].message.content or "")
-    except ValidationError:
+        cost.attempts += 1
+        reply = client.chat.completions.create(
+            model=model,
+            messages=[
+                {"role": "system", "content": ONE_LINE},
+                {"role": "user", "content": article},
+            ],
+            response_format={
+                "type": "json_schema",
+                "json_schema": {"name": "Brief", "schema": Brief.model_json_schema()},
+            },
+            temperature=0,
+            max_tokens=2048,
+        )
+    # openai lets a body that is not JSON escape as a bare JSONDecodeError (a ValueError).
+    except (openai.APIError, ValueError) as exc:
+        return _request_failed("plain", exc, cost)
+    _count_usage(cost.usage, reply)
+    try:
+        content = reply.choices[0].message.content
+    except (AttributeError, IndexError, TypeError) as exc:  # 200, but not a chat completion
+        return _request_failed("plain", exc, cost)
+    try:
+        brief: Brief | None = Brief.model_validate_json(content or "")
+    except ValidationError:  # a measured outcome: the baseline's answer is not a valid brief
         brief = None
-    return _record(brief, 1, usage, started)
+    return _record(brief, cost)
 
 
 class _NaiveFailures(logging.Filter):
     """Drops instructor's ERROR lines for the naive baseline's failures: the bench
-    records each one as an invalid brief, and a line on stderr per case is noise."""
+    records each one itself, and the lines quote the provider's error body."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith(("Max retries exceeded", "API call failed"))
@@ -96,16 +143,17 @@ def _quiet_instructor() -> None:
 
 
 def naive_call(client: openai.OpenAI, model: str, article: str) -> dict[str, Any]:
-    started, usage, attempts = time.monotonic(), Usage(), 0
-    _quiet_instructor()
+    cost = Cost()
+    _quiet_instructor()  # its ERROR lines quote the provider's error body, key and all
     patched = instructor.from_openai(client, mode=instructor.Mode.JSON)
 
-    def on_response(response: Any) -> None:
-        nonlocal attempts
-        attempts += 1
-        if getattr(response, "usage", None):
-            usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
+    def on_request(*_args: Any, **_kwargs: Any) -> None:
+        cost.attempts += 1  # before each request instructor sends, answered or not
 
+    def on_response(response: Any) -> None:
+        _count_usage(cost.usage, response)
+
+    patched.on("completion:kwargs", on_request)
     patched.on("completion:response", on_response)
     brief: Brief | None
     try:
@@ -120,9 +168,27 @@ def naive_call(client: openai.OpenAI, model: str, article: str) -> dict[str, Any
             temperature=0,
             max_tokens=2048,
         )
-    except Exception:  # any failure of the baseline is an invalid brief
-        brief = None
-    return _record(brief, attempts, usage, started)
+    except Exception as exc:  # classified: a rejected answer, or a request that failed
+        failed = _transport_cause(exc)
+        if failed is not None:
+            return _request_failed("naive", failed, cost)
+        brief = None  # a measured outcome: the baseline's answer is not a valid brief
+    return _record(brief, cost)
+
+
+def _transport_cause(exc: BaseException) -> BaseException | None:
+    """The request failure behind an exception from instructor (which wraps it in
+    InstructorRetryException), or None when the model's answer itself was rejected."""
+    if isinstance(exc, IncompleteOutputException):
+        return None  # cut off at the token limit: an answer, and not a valid brief
+    cause = exc.__cause__ if isinstance(exc, InstructorRetryException) else exc
+    last = getattr(exc, "last_completion", None)
+    if isinstance(cause, ANSWER_REJECTED) and not (
+        isinstance(cause, json.JSONDecodeError) and last is None
+    ):
+        return None
+    # A failed request, or a 200 body that is not JSON or not a chat completion: no answer.
+    return cause if isinstance(cause, BaseException) else exc
 
 
 def article_tokens(base_url: str, text: str) -> int | None:
@@ -151,38 +217,44 @@ def run_bench(
     progress: Callable[[str], None] | None = None,
     resume: bool = False,
 ) -> dict[str, Any]:
+    """Run every pipeline on every case. A run that fails (its request, or the case's
+    article or gold file) is recorded with its error and cost, and the bench goes on."""
     runs: dict[str, list[CaseRun]] = {p: [] for p in PIPELINES}
     overheads: list[int] = []
     reused = 0
     for i, case in enumerate(cases, 1):
-        article = case.article()
+        try:
+            given = case.read()
+        except InputError as exc:  # no model call: every pipeline fails the case alike
+            for name in PIPELINES:
+                record = failure_record(CaseError.of(exc), Cost())
+                save_record(out_dir / name / f"{case.case_id}.json", record)
+                runs[name].append(CaseRun(score_case(case.case_id, "", {}, None), record))
+            continue
+        article = given.article
         for name in PIPELINES:
             if progress:
                 progress(f"[{i}/{len(cases)}] {case.case_id}: {name}")
             path = out_dir / name / f"{case.case_id}.json"
-            saved = saved_record(path) if resume else None
+            saved = reusable_record(path) if resume else None
             if saved is not None:
                 record = saved
                 reused += 1
             elif name == "pipeline":
-                try:
-                    result = ours(article)
-                    record = {
-                        "brief": result.brief.model_dump(mode="json"),
-                        "meta": result.meta.model_dump(mode="json"),
-                    }
-                except Exception as exc:  # recorded; the run goes on
-                    record = {"brief": None, "error": str(exc), "meta": {}}
+                record = brief_record(ours, article)
             elif name == "plain":
                 record = plain_call(client, model, article)
             else:
                 record = naive_call(client, model, article)
             if saved is None:  # a reused record is left as it was (and keeps its date)
                 save_record(path, record)
-            score = score_case(case.case_id, article, case.gold, record.get("brief"))
+            brief = record.get("brief")
+            score = score_case(
+                case.case_id, article, given.gold, brief if isinstance(brief, dict) else None
+            )
             runs[name].append(CaseRun(score, record))
             meta = record.get("meta") or {}
-            if name == "pipeline" and meta.get("attempts") == 1:
+            if name == "pipeline" and brief is not None and meta.get("attempts") == 1:
                 bare = article_tokens(base_url, article)
                 if bare is not None:
                     overheads.append(meta["usage"]["prompt_tokens"] - bare)
@@ -193,6 +265,19 @@ def run_bench(
         "runs": runs,
         "reused": reused,
     }
+
+
+def failed_runs(runs: dict[str, list[CaseRun]]) -> list[tuple[str, CaseRun, CaseError]]:
+    """The runs that got no answer to score, by error: a failed request or an unusable
+    case. The pipeline finding no valid brief is a measured result, as is a baseline's
+    invalid answer, and is not among them."""
+    failed = []
+    for name, pipeline_runs in runs.items():
+        for run in pipeline_runs:
+            error = run.error
+            if error is not None and error.exit_code != NO_VALID_BRIEF_EXIT:
+                failed.append((name, run, error))
+    return failed
 
 
 def machine() -> str:
@@ -337,6 +422,15 @@ def markdown(result: dict[str, Any], *, command: str, model: str, corpus: str) -
             f"{_cell(n[key], digits)} | {_ratio(p[key], q[key])} | {_ratio(p[key], n[key])} |"
         )
     lines += ["", *differences(result["runs"])]
+    failed = failed_runs(result["runs"])
+    if failed:
+        lines += [
+            "",
+            f"Runs that got no answer ({len(failed)}), counted above as invalid briefs "
+            "(`--resume` does them again):",
+            "",
+            *(f"- {run.score.case_id}, {name}: {error.message}" for name, run, error in failed),
+        ]
     lines += ["", "## Targets (embedded model, dev set)", "", *targets(result)]
     overhead = result["prompt_overhead_tokens"]
     lines += [

@@ -54,6 +54,17 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive_int(text: str) -> int:
+    """A count of at least 1 (argparse type): `--limit -1` would silently mean "all but one"."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="summarizer", description="Turn a news article into a typed brief.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
@@ -71,21 +82,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the brief's JSON Schema")
 
-    ev = sub.add_parser("eval", help="brief and score every case of a gold corpus")
+    ev = sub.add_parser(
+        "eval",
+        help="brief and score every case of a gold corpus",
+        description="Brief and score every case of a gold corpus. A case that fails (an "
+        "unusable article or gold file, a failed request, no valid brief) is recorded in "
+        "-o with its error and the run goes on.",
+        epilog="exit codes: 0 every case produced a brief; 4 the run finished but some case "
+        "has no brief (its record in -o says why; --resume redoes only those); 2 bad usage "
+        "(corpus folder, -o, options); 1 a bug",
+    )
     ev.add_argument("corpus", help="folder of NAME.txt + NAME.gold.json cases")
     ev.add_argument("-o", "--out", default="eval-out", help="folder for each case's brief + meta")
-    ev.add_argument("--resume", action="store_true", help="skip cases already in --out")
+    ev.add_argument(
+        "--resume", action="store_true", help="reuse the briefs already in --out; redo failed cases"
+    )
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
-    ev.add_argument("--limit", type=int, help="only the first N cases")
+    ev.add_argument("--limit", type=_positive_int, metavar="N", help="only the first N cases")
     _model_options(ev)
 
-    bench = sub.add_parser("bench", help="this pipeline vs plain constrained vs naive instructor")
+    bench = sub.add_parser(
+        "bench",
+        help="this pipeline vs plain constrained vs naive instructor",
+        description="This pipeline vs plain constrained decoding vs naive instructor, on the "
+        "same server. A run that fails (a refused or dropped request, an unusable case) is "
+        "recorded with its error and cost, and the bench goes on.",
+        epilog="exit codes: 0 the report is written and every pipeline answered every case "
+        "(valid or not: that is what it measures); 3 the report is written but some request "
+        "failed (refused, rate limited, dropped: see the report's list; --resume redoes only "
+        "those); 2 bad usage, or some case's article or gold file is unusable; 1 a bug",
+    )
     bench.add_argument("corpus", help="folder of NAME.txt + NAME.gold.json cases")
     bench.add_argument("-o", "--out", default="bench-out", help="folder for every brief")
-    bench.add_argument("--report", default="bench/REPORT.md", help="Markdown report to write")
-    bench.add_argument("--limit", type=int, help="only the first N cases")
     bench.add_argument(
-        "--resume", action="store_true", help="reuse briefs already in --out (re-render the report)"
+        "--report", help="Markdown report to write (default: REPORT.md in the --out folder)"
+    )
+    bench.add_argument("--limit", type=_positive_int, metavar="N", help="only the first N cases")
+    bench.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the records already in --out (re-render the report); redo failed runs",
     )
     _model_options(bench)
 
@@ -191,13 +227,15 @@ def _cmd_schema(_args: argparse.Namespace) -> int:
 def _cmd_eval(args: argparse.Namespace) -> int:
     from . import _eval
     from ._api import summarize_detailed
+    from ._config import resolve
 
     cases = _eval.load_corpus(Path(args.corpus))[: args.limit]
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    _eval.prepare_out(out)  # before any model call
     show = _progress(sys.stderr)
 
     options = _model_kwargs(args)
+    resolve(**options)  # options that cannot work are the run's error (exit 2), not a case's
 
     def brief(article: str) -> object:
         return summarize_detailed(article, **options)
@@ -209,14 +247,31 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         runs.append(_eval.run_case(case, brief, out, resume=args.resume))
     figures = _eval.report(runs)
     if args.json:
-        cases_json = [{"case": r.score.case_id, **r.score.__dict__} for r in runs]
+        cases_json = [
+            {
+                "case": r.score.case_id,
+                **r.score.__dict__,
+                "error": error.as_json() if (error := r.error) else None,
+            }
+            for r in runs
+        ]
         print(json.dumps({"summary": figures, "cases": cases_json}, indent=2, default=list))
     else:
         print(_eval.case_table(runs))
         print()
         print(_eval.summary_lines(figures))
         print(f"(briefs and meta in {out}/)")
-    return EXIT_OK
+    failed = _eval.failures(runs)
+    if not failed:
+        return EXIT_OK
+    for line in failed:
+        print(f"summarizer: failed: {line}", file=sys.stderr)
+    print(
+        f"summarizer: {len(failed)} of {len(runs)} case(s) have no brief; fix what their "
+        f"errors say, then rerun with --resume to redo only those",
+        file=sys.stderr,
+    )
+    return EXIT_NO_BRIEF
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
@@ -228,6 +283,17 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from ._config import resolve
 
     cases = _eval.load_corpus(Path(args.corpus))[: args.limit]
+    out = Path(args.out)
+    report = Path(args.report) if args.report else out / "REPORT.md"
+    # Both checked before any model call, not after a bench's worth of generations.
+    _eval.prepare_out(out)
+    if report.is_dir():
+        raise InputError(f"--report {report}: is a folder; name the Markdown file to write")
+    try:
+        report.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        problem = exc.strerror or exc
+        raise InputError(f"--report {report}: cannot create its folder ({problem})") from None
     options = _model_kwargs(args)
     settings = resolve(**options)
     show = _progress(sys.stderr)
@@ -260,17 +326,23 @@ def _cmd_bench(args: argparse.Namespace) -> int:
             max_attempts=settings.max_attempts,
             max_retries=settings.max_retries,
         ),
-        out_dir=Path(args.out),
+        out_dir=out,
         progress=show,
         resume=args.resume,
     )
     command = "summarizer " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     text = _bench.markdown(result, command=command, model=settings.model, corpus=args.corpus)
-    report = Path(args.report)
-    report.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(report, text)
     print(text)
-    return EXIT_OK
+    failed = _bench.failed_runs(result["runs"])
+    if not failed:
+        return EXIT_OK
+    print(
+        f"summarizer: {len(failed)} run(s) got no answer (listed in {report}); "
+        "rerun with --resume to redo only those",
+        file=sys.stderr,
+    )
+    return max(error.exit_code for _, _, error in failed)
 
 
 def _cmd_server(args: argparse.Namespace) -> int:

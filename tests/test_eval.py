@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fakeopenai import FakeOpenAI, reply_json, status
 
+from summarizer import _bench
 from summarizer.cli import main
 
 ARTICLE = (
@@ -90,11 +91,18 @@ def test_failed_case_is_recorded_and_the_run_goes_on(
 ) -> None:
     folder = corpus(tmp_path, ["a", "b"])
     with FakeOpenAI([status(400), reply_json(draft())]) as srv:
-        assert run_eval(srv, folder, tmp_path / "out") == 0
+        assert run_eval(srv, folder, tmp_path / "out") == 4  # not 0: a case has no brief
+        assert len(srv.chat_requests) == 2  # the 400 is not retried; b still runs
     summary = json.loads(capsys.readouterr().out)["summary"]
     assert (summary["cases"], summary["valid"]) == (2, 1)
     saved = json.loads((tmp_path / "out" / "a.json").read_text())
-    assert saved["brief"] is None and "TransportError" in saved["error"]
+    assert saved["brief"] is None
+    assert saved["error"] == {
+        "kind": "transport",
+        "message": "the model endpoint answered HTTP 400 after 1 request(s)",
+        "exit_code": 3,
+    }
+    assert saved["meta"]["attempts"] == 1  # what the failure cost is kept
 
 
 def test_resume_skips_cases_already_done(
@@ -124,11 +132,20 @@ def test_bench_compares_three_pipelines(tmp_path: Path, capsys: pytest.CaptureFi
             ["bench", str(folder), "-o", str(tmp_path / "b"), "--report", str(report),
              "--backend", "openai", "--base-url", srv.base_url, "-m", "fake"]
         )  # fmt: skip
-        # One request each: ours, plain, naive. The plain and naive pipelines get a
-        # draft-shaped answer, which is not a valid Brief: they must score it invalid.
-        assert len(srv.chat_requests) >= 3
+        # One request each for ours and plain; naive is re-asked once (NAIVE_RETRIES). The
+        # plain and naive pipelines get a draft-shaped answer, which is not a valid Brief:
+        # they must score it invalid.
+        assert len(srv.chat_requests) == 4
         bodies = [r.json for r in srv.chat_requests]
     assert code == 0
+    assert [len(b["messages"]) for b in bodies] == [2, 2, 2, 4]  # the re-ask adds two
+    starts = [b["messages"][0]["content"].startswith(_bench.ONE_LINE) for b in bodies]
+    assert starts == [False, True, True, True]  # ours, then the baselines' one-line prompt
+    attempts = [
+        json.loads((tmp_path / "b" / name / "a.json").read_text())["meta"]["attempts"]
+        for name in _bench.PIPELINES
+    ]
+    assert attempts == [1, 1, 2]  # the records count what the server saw
     text = report.read_text()
     assert "| valid briefs | 1.00 | 0.00 | 0.00 |" in text
     assert "| category hit | >= 0.8 | 1.00 | met |" in text
