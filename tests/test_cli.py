@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, ROOT, Target
+from drafts import draft
+from fakeopenai import FakeOpenAI, reply_json
 
 from summarizer.cli import main
 
@@ -99,3 +101,38 @@ def _exit_code(args: list[str]) -> int:
         return main(args)
     except SystemExit as exc:
         return int(exc.code or 0)
+
+
+# An article carrying terminal control sequences: a window title change and a screen clear.
+HOSTILE_SENTENCES = [
+    "The Harbor Council of Velmora voted on Tuesday to close the old ferry pier for repairs.",
+    'Mayor Ilse\x1b[2J Brandt said the pier had become "unsafe" after the winter storms.',
+    "The closure will last about three\x1b]0;pwned\x07 months, according to the council.",
+    "It is not yet known\x1b[2J where the ferries will dock during the work.",
+]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_control_sequences_in_the_article_never_reach_the_terminal(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "hostile.txt"
+    article.write_text(" ".join(HOSTILE_SENTENCES))
+    answer = draft(["Harbor Council of Velmora", "Ilse\x1b[2J Brandt"])
+    answer["event"]["summary"] = "The Harbor Council\x1b]0;pwned\x07 voted to close the pier."
+    answer["status"]["latest"] = "The closure\x9b2J will last about three months."  # 8-bit CSI
+    with FakeOpenAI([reply_json(answer)], max_requests=5, lifetime_s=10.0) as srv:
+        code = main(["brief", str(article), "--format", fmt, "--backend", "openai",
+                     "--base-url", srv.base_url, "-m", "fake-model"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert not {"\x1b", "\x07", "\x9b"} & set(out)
+    if fmt == "json":  # escaped as JSON escapes, and the same text once parsed
+        brief = json.loads(out)
+        assert brief["actors"][1]["name"] == "Ilse\x1b[2J Brandt"
+        assert brief["uncertainties"][0]["claim"] == HOSTILE_SENTENCES[3]
+        assert brief["status"]["summary"] == answer["status"]["latest"]
+    else:  # the sequences are defused, the words around them stay
+        assert "The Harbor Council]0;pwned voted to close the pier." in out
+        assert "Ilse[2J Brandt" in out and "It is not yet known[2J where" in out
+        assert "The closure2J will last about three months." in out
