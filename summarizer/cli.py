@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import _output
-from ._errors import InputError, SummarizerError
+from ._errors import ConfigurationError, InputError, SummarizerError
 
 # The bench report is written with it too: where the user asked, keeping what is there.
 from ._output import write as write_atomic
@@ -68,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
         "-f", "--format", choices=["json", "text", "markdown"],
         help="output format (default: text on a terminal, json otherwise)",
     )  # fmt: skip
-    brief.add_argument("--meta", action="store_true", help='JSON as {"brief": …, "meta": …}')
+    brief.add_argument(
+        "--meta", action="store_true", help='JSON as {"brief": …, "meta": …}; implies --format json'
+    )
     brief.add_argument(
         "-o", "--output", metavar="FILE",
         help="write to FILE instead of stdout (- is stdout); a file is replaced atomically "
@@ -116,6 +118,7 @@ def _progress(stream: TextIO) -> Callable[[str], None] | None:
 
 def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """The API options the model flags map to (None: let config resolve it)."""
+    _check_model_options(args)
     api_key = None
     if args.api_key_env:
         api_key = os.environ.get(args.api_key_env)
@@ -134,12 +137,27 @@ def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _check_model_options(args: argparse.Namespace) -> None:
+    """Refuse model options that the chosen backend would silently ignore."""
+    from ._config import resolve
+
+    if args.base_url and resolve(backend=args.backend, base_url=args.base_url).backend == "local":
+        raise ConfigurationError(
+            "--base-url is for the openai backend, not the local one; "
+            "drop --backend local (or SUMMARIZER_BACKEND=local) to use that endpoint"
+        )
+
+
 def _brief_format(args: argparse.Namespace) -> str:
-    """The output format: as asked, else text on a terminal, JSON otherwise."""
+    """The output format: as asked, else JSON with --meta, text on a terminal, JSON otherwise."""
+    if args.meta and args.format not in (None, "json"):
+        raise ConfigurationError(
+            f"--meta needs --format json (meta has no {args.format} form); drop one of them"
+        )
     if args.format:
         return str(args.format)
     to_terminal = args.output in (None, _output.STDOUT) and sys.stdout.isatty()
-    return "text" if to_terminal else "json"
+    return "json" if args.meta or not to_terminal else "text"
 
 
 def _cmd_brief(args: argparse.Namespace) -> int:
