@@ -19,18 +19,22 @@ _BREAKS = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
 # make text read differently from what it is. LRM/RLM stay: they order neutral
 # characters only, as right-to-left names need.
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A lone surrogate (json.loads makes one from a model's "\ud800") is no character:
+# shown as the replacement character, as a decoder shows a broken byte.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # json.dumps escapes C0 itself and writes these raw, only ever inside strings: as \u
-# escapes they parse back to the same text.
-_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# escapes they parse back to the same text (lone surrogates too, which UTF-8 cannot hold).
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def shown(value: str) -> str:
     """`value` as it may reach a terminal: one line, no control characters."""
-    return _INVISIBLE.sub("", _BREAKS.sub(" ", value)).strip()
+    return _SURROGATE.sub("\ufffd", _INVISIBLE.sub("", _BREAKS.sub(" ", value))).strip()
 
 
 def as_json(payload: object) -> str:
-    """`payload` as indented JSON, every control character \\u-escaped (C0 as json does)."""
+    """`payload` as indented UTF-8-safe JSON, every control character and lone surrogate
+    \\u-escaped (C0 as json does)."""
     text = json.dumps(payload, ensure_ascii=False, indent=2)
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schemas import Brief
-from summarizer._render import as_json, as_markdown, as_text
+from summarizer._render import as_json, as_markdown, as_text, shown
 
 SUMMARY = "The council voted to close the ferry pier."
 
@@ -118,3 +121,38 @@ def test_json_escapes_every_control_and_parses_back_to_the_same_text() -> None:
     assert [c for c in out if c in CONTROLS] == []
     assert json.loads(out) == payload  # escaped, not lost
     assert "\\u009b2J" in out and "\\u202e" in out and "\\u001b]0;pwned\\u0007" in out
+
+
+# Any text at all, lone surrogates included (json.loads makes them from a model's
+# "\ud800"), control characters and line breaks of every kind.
+TRICKY = list("\x00\x07\x08\x1b\x7f\x85\x9b\r\n\t\u2028\u2029\u202e\u2066\ud800\udc00\ud83d\ude00")
+# A list joined, not st.text: that one leaves surrogates out whatever its alphabet says.
+ANY_TEXT = st.lists(
+    st.one_of(st.characters(codec=None, exclude_categories=()), st.sampled_from(TRICKY)),
+    max_size=60,
+).map("".join)
+
+
+def as_json_reads_it(value: str) -> str:
+    # A surrogate pair held as two code points reads back as the one character it encodes.
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(value=ANY_TEXT)
+def test_shown_text_is_one_printable_line_of_utf8(value: str) -> None:
+    out = shown(value)
+    out.encode("utf-8")  # printable on any UTF-8 terminal: no lone surrogate
+    assert "\n" not in out
+    assert not [c for c in out if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp")]
+    assert not [c for c in out if "\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(value=ANY_TEXT)
+def test_json_is_utf8_and_parses_back_to_the_same_text(value: str) -> None:
+    out = as_json({"headline": value})
+    out.encode("utf-8")
+    assert json.loads(out) == {"headline": as_json_reads_it(value)}
+    assert not [c for c in out if unicodedata.category(c) in ("Cs", "Zl", "Zp")]
+    assert not [c for c in out if unicodedata.category(c) == "Cc" and c != "\n"]
