@@ -49,7 +49,7 @@ def listing(folder: Path) -> list[str]:
 @settings(max_examples=80, deadline=None, derandomize=True, database=None)
 @given(
     text=st.text(),
-    kind=st.sampled_from(["new", "file", "link", "dangling-link", "link-elsewhere"]),
+    kind=st.sampled_from(["new", "file", "link", "dangling-link", "link-elsewhere", "link-chain"]),
     mode=st.integers(0, 0o7777),
     mask=st.integers(0, 0o777),
 )
@@ -72,14 +72,26 @@ def test_writer_keeps_links_and_modes_and_leaves_no_temp(
             if kind != "dangling-link":
                 real.write_text("old text\n")
                 os.chmod(real, mode)
-            out.symlink_to(real.relative_to(folder))
+            if kind == "link-chain":  # out.txt -> sub/hop -> ../real.txt
+                (folder / "sub" / "hop").symlink_to("../real.txt")
+                out.symlink_to("sub/hop")
+            else:
+                out.symlink_to(real.relative_to(folder))
         before = listing(folder), listing(folder / "sub")
         kept_mode = (0o666 & ~mask) if kind in ("new", "dangling-link") else mode
 
+        if not IS_ROOT and kind not in ("new", "dangling-link") and not mode & 0o200:
+            with pytest.raises(InputError, match="permission denied"):  # read-only: kept
+                write_atomic(out, text)
+            os.chmod(real, 0o600)  # so that this test may read it back
+            assert real.read_bytes() == b"old text\n"
+            return
+
         write_atomic(out, text)
 
-        assert real.read_bytes() == text.encode("utf-8")
         assert stat.S_IMODE(os.stat(real).st_mode) == kept_mode
+        os.chmod(real, 0o600)
+        assert real.read_bytes() == text.encode("utf-8")
         assert out.is_symlink() == (kind not in ("new", "file"))
         created = {"new": ["out.txt"], "dangling-link": ["real.txt"]}.get(kind, [])
         assert listing(folder) == sorted({*before[0], *created})  # no temp file here …
