@@ -50,6 +50,8 @@ def _plan(output: str, input_path: str | None) -> _Plan:
         if sys.stdout is None:  # started with standard output closed (`>&-`)
             raise _fail(_STDOUT_NAME, "it is closed; redirect it or use -o FILE")
         return _Plan("stdout", Path(STDOUT), None)
+    if not output:
+        raise InputError("cannot write an empty path: give a file name, or - for standard output")
     if input_path not in (None, STDOUT) and _same_file(output, input_path):
         raise InputError(f"-o {output} is the input file; choose another output path")
     try:

@@ -1,6 +1,7 @@
 """The `summarizer` command: a thin shell over the library.
 
-Exit codes: 0 ok; 2 bad usage or unreadable input; 3 backend unavailable;
+Exit codes: 0 ok; 2 bad usage, unreadable input or unwritable output (standard
+output closed or full included); 3 backend unavailable;
 4 no valid brief within the attempts allowed; 1 an unexpected bug. Errors are
 one line on stderr; set SUMMARIZER_DEBUG=1 (or --debug) for a traceback.
 """
@@ -165,7 +166,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     from ._api import summarize_detailed
     from ._input import read_article
 
-    output = args.output or _output.STDOUT
+    output = _output.STDOUT if args.output is None else args.output
     # Checked before the model runs, not after a generation that would be wasted.
     _output.check(output, input_path=args.path)
     fmt = _brief_format(args)

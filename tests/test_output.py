@@ -315,15 +315,29 @@ def test_the_input_file_is_refused_as_output_however_it_is_named(
     assert srv.requests == []
 
 
-def test_a_directory_as_output_is_refused_before_the_model_is_asked(
-    srv: FakeOpenAI, article: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("folder", "cannot write {}: it is a directory; give a file name"),
+        ("", "cannot write an empty path: give a file name, or - for standard output"),
+    ],
+)
+def test_a_directory_or_empty_output_is_refused_before_the_model_is_asked(
+    name: str,
+    message: str,
+    srv: FakeOpenAI,
+    article: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, _, err = run_cli(brief_args(srv, article, tmp_path), capsys)
-    assert code == 2
-    assert (
-        err == f"summarizer: error: cannot write {tmp_path}: it is a directory; give a file name\n"
-    )
+    monkeypatch.chdir(tmp_path)
+    target = str(tmp_path) if name else ""
+    code, out, err = run_cli(brief_args(srv, article, target), capsys)
+    assert (code, out) == (2, "")
+    assert err == f"summarizer: error: {message.format(target)}\n"
     assert srv.requests == []
+    assert listing(tmp_path) == ["article.txt"]
 
 
 # Standard output closed, full or abandoned, in real processes.
