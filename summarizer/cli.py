@@ -1,6 +1,7 @@
 """The `summarizer` command: a thin shell over the library.
 
-Exit codes: 0 ok; 2 bad usage or unreadable input; 3 backend unavailable;
+Exit codes: 0 ok; 2 bad usage, unreadable input or unwritable output (standard
+output closed or full included); 3 backend unavailable;
 4 no valid brief within the attempts allowed; 1 an unexpected bug. Errors are
 one line on stderr; set SUMMARIZER_DEBUG=1 (or --debug) for a traceback.
 """
@@ -11,13 +12,16 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._errors import InputError, SummarizerError
+from . import _output
+from ._errors import ConfigurationError, InputError, SummarizerError
+
+# The bench report is written with it too: where the user asked, keeping what is there.
+from ._output import write as write_atomic
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_BACKEND, EXIT_NO_BRIEF = 0, 1, 2, 3, 4
 
@@ -76,8 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
         "-f", "--format", choices=["json", "text", "markdown"],
         help="output format (default: text on a terminal, json otherwise)",
     )  # fmt: skip
-    brief.add_argument("--meta", action="store_true", help='JSON as {"brief": …, "meta": …}')
-    brief.add_argument("-o", "--output", help="write to FILE (atomically) instead of stdout")
+    brief.add_argument(
+        "--meta", action="store_true", help='JSON as {"brief": …, "meta": …}; implies --format json'
+    )
+    brief.add_argument(
+        "-o", "--output", metavar="FILE",
+        help="write to FILE instead of stdout (- is stdout); a file is replaced atomically "
+        "keeping its mode, a symlink is followed, a FIFO or device is written as a stream",
+    )  # fmt: skip
     _model_options(brief)
 
     sub.add_parser("schema", help="print the brief's JSON Schema")
@@ -143,34 +153,9 @@ def _progress(stream: TextIO) -> Callable[[str], None] | None:
     return show
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that a reader sees the old file or the new, never half."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _emit(text: str, output: str | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        write_atomic(Path(output), text)
-    except OSError as exc:
-        raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
-
-
 def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """The API options the model flags map to (None: let config resolve it)."""
+    _check_model_options(args)
     api_key = None
     if args.api_key_env:
         api_key = os.environ.get(args.api_key_env)
@@ -189,38 +174,58 @@ def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _check_model_options(args: argparse.Namespace) -> None:
+    """Refuse model options that the chosen backend would silently ignore."""
+    from ._config import resolve
+
+    if args.base_url and resolve(backend=args.backend, base_url=args.base_url).backend == "local":
+        raise ConfigurationError(
+            "--base-url is for the openai backend, not the local one; "
+            "drop --backend local (or SUMMARIZER_BACKEND=local) to use that endpoint"
+        )
+
+
+def _brief_format(args: argparse.Namespace) -> str:
+    """The output format: as asked, else JSON with --meta, text on a terminal, JSON otherwise."""
+    if args.meta and args.format not in (None, "json"):
+        raise ConfigurationError(
+            f"--meta needs --format json (meta has no {args.format} form); drop one of them"
+        )
+    if args.format:
+        return str(args.format)
+    to_terminal = args.output in (None, _output.STDOUT) and sys.stdout.isatty()
+    return "json" if args.meta or not to_terminal else "text"
+
+
 def _cmd_brief(args: argparse.Namespace) -> int:
     from . import _render
     from ._api import summarize_detailed
     from ._input import read_article
 
-    if args.output:
-        out = Path(args.output)
-        if args.path != "-" and out.exists() and out.resolve() == Path(args.path).resolve():
-            raise InputError(f"-o {args.output} is the input file; choose another output path")
-        if not (out.parent if str(out.parent) else Path(".")).is_dir():
-            # Checked before the model runs, not after a generation that would be wasted.
-            raise InputError(f"cannot write {args.output}: its folder does not exist")
+    output = _output.STDOUT if args.output is None else args.output
+    # Checked before the model runs, not after a generation that would be wasted.
+    _output.check(output, input_path=args.path)
+    fmt = _brief_format(args)
+    options = _model_kwargs(args)
     article = read_article(args.path)
-    result = summarize_detailed(article, **_model_kwargs(args), progress=_progress(sys.stderr))
-    fmt = args.format or ("text" if sys.stdout.isatty() and not args.output else "json")
+    result = summarize_detailed(article, **options, progress=_progress(sys.stderr))
     if fmt == "json":
         payload: object = result.brief.model_dump(mode="json")
         if args.meta:
             payload = {"brief": payload, "meta": result.meta.model_dump(mode="json")}
-        text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+        text = _render.as_json(payload)
     elif fmt == "markdown":
         text = _render.as_markdown(result.brief)
     else:
         text = _render.as_text(result.brief)
-    _emit(text, args.output)
+    _output.write(output, text, input_path=args.path)
     return EXIT_OK
 
 
 def _cmd_schema(_args: argparse.Namespace) -> int:
     from schemas import brief_json_schema
 
-    sys.stdout.write(json.dumps(brief_json_schema(), indent=2) + "\n")
+    _output.to_stdout(json.dumps(brief_json_schema(), indent=2) + "\n")
     return EXIT_OK
 
 
@@ -401,7 +406,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     debug = args.debug or os.environ.get("SUMMARIZER_DEBUG", "") not in ("", "0")
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        _output.flush_stdout()  # what print() left buffered: a full disk is reported here
+        return code
     except SummarizerError as exc:
         if debug:
             traceback.print_exc()
@@ -411,7 +418,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("summarizer: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return EXIT_OK  # e.g. `summarizer brief x | head`
+        # The reader stopped reading (`summarizer brief x | head`): its choice, not a failure.
+        _output.discard_stdout()
+        return EXIT_OK
     except Exception as exc:  # a bug: say so in one line, with the way to see more
         if debug:
             traceback.print_exc()

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, ROOT, Target
+from drafts import ACTORS, ARTICLE, draft
+from fakeopenai import FakeOpenAI, reply_json
 
+import summarizer._local_server
 from summarizer.cli import main
 
 PORT_STRIKE = str(EXAMPLES / "port_strike.txt")
@@ -99,3 +105,104 @@ def _exit_code(args: list[str]) -> int:
         return main(args)
     except SystemExit as exc:
         return int(exc.code or 0)
+
+
+# An article carrying terminal control sequences: a window title change and a screen clear.
+HOSTILE_SENTENCES = [
+    "The Harbor Council of Velmora voted on Tuesday to close the old ferry pier for repairs.",
+    'Mayor Ilse\x1b[2J Brandt said the pier had become "unsafe" after the winter storms.',
+    "The closure will last about three\x1b]0;pwned\x07 months, according to the council.",
+    "It is not yet known\x1b[2J where the ferries will dock during the work.",
+]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_control_sequences_in_the_article_never_reach_the_terminal(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "hostile.txt"
+    article.write_text(" ".join(HOSTILE_SENTENCES))
+    answer = draft(["Harbor Council of Velmora", "Ilse\x1b[2J Brandt"])
+    answer["event"]["summary"] = "The Harbor Council\x1b]0;pwned\x07 voted to close the pier."
+    answer["status"]["latest"] = "The closure\x9b2J will last about three months."  # 8-bit CSI
+    with FakeOpenAI([reply_json(answer)], max_requests=5, lifetime_s=10.0) as srv:
+        code = main(["brief", str(article), "--format", fmt, "--backend", "openai",
+                     "--base-url", srv.base_url, "-m", "fake-model"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert not {"\x1b", "\x07", "\x9b"} & set(out)
+    if fmt == "json":  # escaped as JSON escapes, and the same text once parsed
+        brief = json.loads(out)
+        assert brief["actors"][1]["name"] == "Ilse\x1b[2J Brandt"
+        assert brief["uncertainties"][0]["claim"] == HOSTILE_SENTENCES[3]
+        assert brief["status"]["summary"] == answer["status"]["latest"]
+    else:  # the sequences are defused, the words around them stay
+        assert "The Harbor Council]0;pwned voted to close the pier." in out
+        assert "Ilse[2J Brandt" in out and "It is not yet known[2J where" in out
+        assert "The closure2J will last about three months." in out
+
+
+# Options that would be silently ignored are refused at once, before any model is asked.
+
+
+@pytest.mark.parametrize(
+    ("extra", "env", "message"),
+    [
+        (["--meta", "--format", "markdown"], {},
+         "--meta needs --format json (meta has no markdown form); drop one of them"),
+        (["--meta", "--format", "text"], {},
+         "--meta needs --format json (meta has no text form); drop one of them"),
+        (["--backend", "local"], {},
+         "--base-url is for the openai backend, not the local one; drop --backend local "
+         "(or SUMMARIZER_BACKEND=local) to use that endpoint"),
+        ([], {"SUMMARIZER_BACKEND": "local"},
+         "--base-url is for the openai backend, not the local one; drop --backend local "
+         "(or SUMMARIZER_BACKEND=local) to use that endpoint"),
+    ],
+    ids=["meta-markdown", "meta-text", "base-url-local", "base-url-local-env"],
+)  # fmt: skip
+def test_an_option_that_would_be_ignored_exits_2_before_the_model(
+    extra: list[str],
+    env: dict[str, str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Were the local backend reached, it would fail at once (exit 3) and start nothing.
+    monkeypatch.setenv("SUMMARIZER_LLAMA_SERVER", str(tmp_path / "no-such-llama-server"))
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(summarizer._local_server, "_shared", None)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with FakeOpenAI([reply_json(draft())], max_requests=5, lifetime_s=10.0) as srv:
+        code = _exit_code(["brief", PORT_STRIKE, "--base-url", srv.base_url, "-m", "m", *extra])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err == f"summarizer: error: {message}\n"
+    assert srv.requests == []
+
+
+def test_meta_without_format_means_json_even_on_a_terminal(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE)
+    main_end, terminal = pty.openpty()
+    with FakeOpenAI([reply_json(draft())], max_requests=5, lifetime_s=20.0) as srv:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "summarizer", "brief", str(article), "--meta",
+             "--backend", "openai", "--base-url", srv.base_url, "-m", "fake-model"],
+            stdout=terminal, stderr=subprocess.DEVNULL, cwd=ROOT,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        )  # fmt: skip
+        os.close(terminal)
+        shown = b""
+        # Read while it runs (a full terminal would block it); EIO once it has exited.
+        with contextlib.suppress(OSError):
+            while chunk := os.read(main_end, 65536):
+                shown += chunk
+        os.close(main_end)
+        proc.wait(timeout=60)
+    assert proc.returncode == 0, shown
+    payload = json.loads(shown.decode())
+    assert set(payload) == {"brief", "meta"}
+    assert [a["name"] for a in payload["brief"]["actors"]] == ACTORS
