@@ -151,30 +151,38 @@ def test_no_reask_starts_after_the_deadline() -> None:
 
 def test_an_endless_stdin_is_refused_at_the_documented_size() -> None:
     class Endless(io.RawIOBase):
-        read_calls = 0
+        """'y' bytes, ending only after four times the limit (so a reader that does not
+        stop fails this test instead of eating the machine's memory)."""
+
+        served = 0
 
         def readable(self) -> bool:
             return True
 
         def readinto(self, buffer: Any) -> int:
-            Endless.read_calls += 1
+            if self.served >= 4 * MAX_INPUT_BYTES:
+                return 0
             buffer[:] = b"y" * len(buffer)
+            self.served += len(buffer)
             return len(buffer)
 
+    source = Endless()
     with pytest.raises(InputError) as info:
-        read_article("-", stdin=io.BufferedReader(Endless()))
-    assert "16 MiB" in str(info.value)
+        read_article("-", stdin=io.BufferedReader(source))
+    assert f"larger than {MAX_INPUT_BYTES // 2**20} MiB" in str(info.value)
+    assert source.served < 2 * MAX_INPUT_BYTES  # it stopped reading near the limit
 
 
 def test_yes_piped_into_the_cli_exits_2(tmp_path: Path) -> None:
-    yes = subprocess.Popen(["yes"], stdout=subprocess.PIPE)
+    # `yes`, cut at 40 MiB so that a reader that does not stop cannot fill the memory.
+    yes = subprocess.Popen("yes | head -c 41943040", shell=True, stdout=subprocess.PIPE)
     try:
         done = subprocess.run(
             [sys.executable, "-m", "summarizer", "brief", "-"],
             stdin=yes.stdout,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=120,
             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
         )
     finally:
