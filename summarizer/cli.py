@@ -176,9 +176,12 @@ def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def _check_model_options(args: argparse.Namespace) -> None:
     """Refuse model options that the chosen backend would silently ignore."""
-    from ._config import resolve
+    from ._config import ENV
 
-    if args.base_url and resolve(backend=args.backend, base_url=args.base_url).backend == "local":
+    # Said in the flags' own words; the library refuses the same (ConfigurationError).
+    # With a base URL the default backend is openai, so only an explicit choice is local.
+    chosen = args.backend or os.environ.get(ENV["backend"], "").strip()
+    if args.base_url and chosen == "local":
         raise ConfigurationError(
             "--base-url is for the openai backend, not the local one; "
             "drop --backend local (or SUMMARIZER_BACKEND=local) to use that endpoint"
