@@ -1,8 +1,10 @@
-"""Text normalisation shared by grounding validation and scoring.
+"""Text normalisation and matching shared by grounding validation and scoring.
 
 A quote "occurs in the article" when it is a substring of the article after both
 are normalised the same way: case folded, curly quotes and dashes made plain,
-runs of whitespace made one space.
+runs of whitespace made one space. A name occurs when it is a whole-word span of
+the article after the same folding with accents dropped too, or when all its
+identifying words are words of the article.
 """
 
 from __future__ import annotations
@@ -94,6 +96,76 @@ def significant_words(text: str) -> list[str]:
 def actor_key(name: str) -> str:
     """What makes two actor names the same actor: their significant words, accents ignored."""
     return " ".join(significant_words(strip_accents(name))) or name.casefold()
+
+
+def fold(text: str) -> str:
+    """`normalize` with accents dropped: the form names are compared in."""
+    return strip_accents(normalize(text))
+
+
+def identifying_words(name: str) -> list[str]:
+    """The words of a name that are not stopwords. A name without one ("The", "---",
+    "of the") names no one, so it is never grounded."""
+    return [w for w in words(fold(name)) if w not in STOPWORDS]
+
+
+# Scripts written without spaces between words (Han, kana, Hangul with its
+# attached particles, Thai, Lao, Myanmar, Khmer): a word boundary cannot be seen
+# there, so every such character counts as a boundary on its own. A Chinese name
+# inside a run of Chinese text is found; "Hamas" inside "Hamasaki" is not.
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3040-\u30ff\u3100-\u312f"
+    "\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+    "\U00020000-\U0003ffff]"
+)
+
+
+def _in_word(ch: str) -> bool:
+    """Whether `ch` continues a word: a letter, digit or mark of a spaced script."""
+    return unicodedata.category(ch)[0] in "LNM" and not _UNSPACED.match(ch)
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    """Whether `phrase` occurs in `text` (both already folded) as whole words: not
+    preceded or followed by a letter or digit that would make it part of a longer
+    word. Punctuation at a phrase's edge is its own boundary ("U.S." in "U.S.-led")."""
+    if not phrase:
+        return False
+    check_start, check_end = _in_word(phrase[0]), _in_word(phrase[-1])
+    i = text.find(phrase)
+    while i != -1:
+        end = i + len(phrase)
+        starts = not (check_start and i > 0 and _in_word(text[i - 1]))
+        ends = not (check_end and end < len(text) and _in_word(text[end]))
+        if starts and ends:
+            return True
+        i = text.find(phrase, i + 1)
+    return False
+
+
+def name_in_article(name: str, article_norm: str) -> bool:
+    """Whether `name` is named in an article already passed through `normalize`.
+
+    A name is grounded when it has an identifying word and occurs as a whole-word
+    span, or all its significant words are words of the article. Accents are
+    ignored on both sides, so "Goita" is found for "Goïta".
+    """
+    if not identifying_words(name):
+        return False
+    plain_article = strip_accents(article_norm)
+    if contains_phrase(plain_article, fold(name)):
+        return True
+    tokens = significant_words(fold(name))
+    return bool(tokens) and set(tokens) <= set(significant_words(plain_article))
+
+
+def check_identifying_word(name: str) -> None:
+    """Raise ValueError when an actor name has no identifying word (see `identifying_words`)."""
+    if not identifying_words(name):
+        raise ValueError(
+            f"actor {name!r} has no identifying word, only words like 'the' or 'of' or "
+            "punctuation: give the actor's name as the article writes it"
+        )
 
 
 def check_unique_actors(names: list[str]) -> None:
