@@ -31,7 +31,19 @@ _QUOTES = {
 _DASHES = dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
 _TRANSLATE = str.maketrans({**_QUOTES, **_DASHES, "\u00a0": " ", "\u2026": "..."})
 _SPACE = re.compile(r"\s+")
-_WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
+
+# Marks that stay after accents are dropped and belong inside words, which re's
+# \w does not know: Indic vowel signs ("मोदी" is one word, not "म", "द"), Tibetan
+# ones, variation selectors. A small table built from the blocks that have them.
+_MARK_BLOCKS = ((0x0900, 0x0DFF), (0x0F00, 0x0FFF), (0x20D0, 0x20FF), (0xFE00, 0xFE0F))
+_MARKS = frozenset(
+    chr(c)
+    for lo, hi in _MARK_BLOCKS
+    for c in range(lo, hi + 1)
+    if unicodedata.category(chr(c)).startswith("M")
+)
+_LETTER = "(?:[^\\W_]|[" + "".join(sorted(_MARKS)) + "])"
+_WORD = re.compile(f"{_LETTER}+(?:['\\-]{_LETTER}+)*")
 
 # Words too common to identify an actor: an actor name is grounded when its
 # other words are all in the article.
@@ -78,8 +90,14 @@ def normalize(text: str) -> str:
     return _SPACE.sub(" ", text).strip().casefold()
 
 
+# Letters that are a plain letter with a stroke or without its dot, which Unicode
+# does not decompose: "Kilicdaroglu" names "Kılıçdaroğlu", and "KILIÇDAROĞLU"
+# (whose capital I has lost the dotless form) must match the same names.
+_UNDECOMPOSED = str.maketrans("ıłŁøØđĐħĦ", "illooddhh")
+
+
 def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text).translate(_UNDECOMPOSED)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -113,34 +131,36 @@ def identifying_words(name: str) -> list[str]:
 # attached particles, Thai, Lao, Myanmar, Khmer): a word boundary cannot be seen
 # there, so every such character counts as a boundary on its own. A Chinese name
 # inside a run of Chinese text is found; "Hamas" inside "Hamasaki" is not.
-_UNSPACED = re.compile(
-    "[\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3040-\u30ff\u3100-\u312f"
+_UNSPACED_RANGES = (
+    "\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3040-\u30ff\u3100-\u312f"
     "\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-    "\U00020000-\U0003ffff]"
+    "\U00020000-\U0003ffff"
 )
+_UNSPACED = re.compile(f"[{_UNSPACED_RANGES}]")
+# What continues a word in a spaced script: a letter or digit (str.isalnum, which
+# is re's \\w without "_") outside the unspaced scripts, or one of _MARKS.
+_IN_WORD = f"(?:[^\\W_{_UNSPACED_RANGES}]|[{''.join(sorted(_MARKS))}])"
 
 
 def _in_word(ch: str) -> bool:
-    """Whether `ch` continues a word: a letter, digit or mark of a spaced script."""
-    return unicodedata.category(ch)[0] in "LNM" and not _UNSPACED.match(ch)
+    return (ch.isalnum() and not _UNSPACED.match(ch)) or ch in _MARKS
 
 
 def contains_phrase(text: str, phrase: str) -> bool:
-    """Whether `phrase` occurs in `text` (both already folded) as whole words: not
-    preceded or followed by a letter or digit that would make it part of a longer
-    word. Punctuation at a phrase's edge is its own boundary ("U.S." in "U.S.-led")."""
+    """Whether `phrase` occurs in `text` (both passed through `fold`) as whole
+    words: not preceded or followed by a letter, digit or mark that would make it
+    part of a longer word. Punctuation at a phrase's edge is its own boundary
+    ("U.S." in "U.S.-led")."""
     if not phrase:
         return False
-    check_start, check_end = _in_word(phrase[0]), _in_word(phrase[-1])
-    i = text.find(phrase)
-    while i != -1:
-        end = i + len(phrase)
-        starts = not (check_start and i > 0 and _in_word(text[i - 1]))
-        ends = not (check_end and end < len(text) and _in_word(text[end]))
-        if starts and ends:
-            return True
-        i = text.find(phrase, i + 1)
-    return False
+    # One regex search tries every start in C: a name repeated a million times in
+    # a line stays fast.
+    pattern = (
+        (f"(?<!{_IN_WORD})" if _in_word(phrase[0]) else "")
+        + re.escape(phrase)
+        + (f"(?!{_IN_WORD})" if _in_word(phrase[-1]) else "")
+    )
+    return re.search(pattern, text) is not None
 
 
 def name_in_article(name: str, article_norm: str) -> bool:

@@ -101,6 +101,8 @@ def test_basis_and_source_of_an_uncertainty_come_from_its_cited_sentences() -> N
         ("国家主席习近平周三在北京表示", "习近平", True),  # no spaces in Chinese
         ("東京で岸田首相が会見した", "岸田", True),
         ("트럼프는 말했다", "트럼프", True),  # a Korean particle attaches to the name
+        ("प्रधानमंत्री नरेंद्र मोदी ने कहा", "नरेंद्र मोदी", True),
+        ("प्रधानमंत्री नरेंद्र मोदी ने कहा", "नरेंद्र मोद", False),  # a vowel sign continues it
         ("The Harbor Council met.", "The", False),
         ("The Harbor Council met.", "of the", False),
         ("The Harbor Council met --- then left.", "---", False),
