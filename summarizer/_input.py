@@ -122,6 +122,7 @@ def clean_article(text: str, *, origin: str = "article") -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.removeprefix("\ufeff")
+    _reject_surrogates(text, origin)
     _reject_binary(text, origin)
     if _looks_like_html(text):
         text = _html_to_text(text, origin)
@@ -147,6 +148,18 @@ def _read_file(path: str) -> bytes:
         else:
             problem = f"cannot be read ({exc.strerror or exc}); check the path"
         raise _error(f"{path}: {problem}") from None
+
+
+def _reject_surrogates(text: str, origin: str) -> None:
+    # A str from the Python API may hold lone surrogates (bytes decoded with
+    # errors="surrogateescape"): they cannot be sent, so no request could succeed.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _error(
+            f"{origin} is not valid Unicode text (lone surrogate U+{ord(text[exc.start]):04X} "
+            f"at character {exc.start}); decode its bytes strictly, or pass the file itself"
+        ) from None
 
 
 def _reject_binary(text: str, origin: str) -> None:
