@@ -151,16 +151,19 @@ def contains_phrase(text: str, phrase: str) -> bool:
     words: not preceded or followed by a letter, digit or mark that would make it
     part of a longer word. Punctuation at a phrase's edge is its own boundary
     ("U.S." in "U.S.-led")."""
-    if not phrase:
-        return False
     # One regex search tries every start in C: a name repeated a million times in
     # a line stays fast.
-    pattern = (
+    return bool(phrase) and re.search(phrase_pattern(phrase), text) is not None
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A regex matching `phrase` (folded, not empty) as whole words, as `contains_phrase`
+    finds it: unlike `\\b`, an edge that is punctuation needs no boundary ("U.S.")."""
+    return (
         (f"(?<!{_IN_WORD})" if _in_word(phrase[0]) else "")
         + re.escape(phrase)
         + (f"(?!{_IN_WORD})" if _in_word(phrase[-1]) else "")
     )
-    return re.search(pattern, text) is not None
 
 
 def name_in_article(name: str, article_norm: str) -> bool:

@@ -11,6 +11,7 @@ from test_faults import KEY, answer, assert_good_brief, messages, run, serve
 import summarizer
 from schemas import Brief, name_in_article
 from schemas._text import normalize
+from summarizer._attribution import source
 from summarizer._draft import Draft, naming_sentences, to_brief
 from summarizer._sentences import closest_sentence
 
@@ -80,6 +81,21 @@ def test_basis_and_source_of_an_uncertainty_come_from_its_cited_sentences() -> N
     assert (first.basis, first.according_to) == ("unknown", None)
     # Sentence 2 has no hedging word: a plain statement reads as unconfirmed.
     assert (second.basis, second.according_to) == ("unconfirmed", "Ilse Brandt")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names", "according_to"),
+    [
+        ("The U.S. said it would act.", ["U.S."], "U.S."),  # "\\b" needs a letter after "."
+        ("Goïta said the vote would wait.", ["Assimi Goita"], "Assimi Goita"),  # accents
+        ("According to Hamasaki, it went well.", ["Hamas"], None),
+        ("Brandt, a lawyer, said so.", ["Bran", "Brandt"], "Brandt"),
+    ],
+)
+def test_the_source_of_a_point_is_named_as_grounding_names_it(
+    sentence: str, names: list[str], according_to: str | None
+) -> None:
+    assert source([sentence], names) == according_to
 
 
 @pytest.mark.parametrize(
