@@ -220,6 +220,7 @@ any_word = st.one_of(
     latin_word,
     st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=8),
     st.text("习近平北京東京岸田트럼프", min_size=1, max_size=4),
+    st.text("नरेंद्मोदीकहा", min_size=1, max_size=6),
 )
 separator = st.sampled_from([" ", ", ", " - ", "\n", " \u2014 ", "'s ", ". ", " (", ") "])
 
@@ -263,9 +264,9 @@ def test_case_and_accents_of_the_article_do_not_change_the_answer(article: str, 
         assert name_in_article(name, normalize(variant)) is answer, variant
 
 
-@pytest.mark.parametrize("size", [1_000_000])
-def test_matching_a_name_in_a_one_megabyte_article_is_fast(size: int) -> None:
-    article = normalize("a" * size)
+def test_matching_a_name_in_a_one_megabyte_article_is_fast() -> None:
+    # A million overlapping near-misses: a check per occurrence in Python took seconds.
+    article = normalize("a" * 1_000_000)
     start = time.monotonic()
     assert not name_in_article("aa Brandt", article)
     assert not name_in_article("aaa", article)
