@@ -29,7 +29,12 @@ _QUOTES = {
     "\u00bb": '"',
 }
 _DASHES = dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
-_TRANSLATE = str.maketrans({**_QUOTES, **_DASHES, "\u00a0": " ", "\u2026": "..."})
+# Invisible characters that web text puts inside words (soft hyphen, zero-width
+# space, word joiner, BOM): dropped, or "Bran" would be a whole word of "Bran­dt".
+_INVISIBLE = dict.fromkeys("\u00ad\u200b\u2060\ufeff")
+_TRANSLATE = str.maketrans(
+    {**_QUOTES, **_DASHES, **_INVISIBLE, "\u02bc": "'", "\u00a0": " ", "\u2026": "..."}
+)
 _SPACE = re.compile(r"\s+")
 
 # Marks that stay after accents are dropped and belong inside words, which re's

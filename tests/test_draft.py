@@ -105,6 +105,9 @@ def test_the_source_of_a_point_is_named_as_grounding_names_it(
         ("Fans of Ayumi Hamasaki queued overnight.", "Hamasaki", True),
         ("Mayor Ilse Brandt spoke.", "Bran", False),
         ("Mayor Ilse Brandt spoke.", "Brandt", True),
+        ("Mayor Ilse Bran\u00addt spoke.", "Bran", False),  # a soft hyphen inside the word
+        ("Mayor Ilse Bran\u00addt spoke.", "Ilse Brandt", True),
+        ("Oleksandr O\u02bcNeill spoke.", "O'Neill", True),  # modifier-letter apostrophe
         ("Mayor Ilse Brandt's office spoke.", "ILSE BRANDT", True),  # possessive after it
         ("Shares of AT&T fell.", "AT&T", True),
         ("Shares of AT&T fell.", "AT", False),  # "at" only: no identifying word
