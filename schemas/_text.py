@@ -30,7 +30,7 @@ _QUOTES = {
 }
 _DASHES = dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
 # Invisible characters that web text puts inside words (soft hyphen, zero-width
-# space, word joiner, BOM): dropped, or "Bran" would be a whole word of "Bran­dt".
+# space, word joiner, BOM): dropped, or "Bran" would be a whole word of "Bran<SHY>dt".
 _INVISIBLE = dict.fromkeys("\u00ad\u200b\u2060\ufeff")
 _TRANSLATE = str.maketrans(
     {**_QUOTES, **_DASHES, **_INVISIBLE, "\u02bc": "'", "\u00a0": " ", "\u2026": "..."}
@@ -143,7 +143,7 @@ _UNSPACED_RANGES = (
 )
 _UNSPACED = re.compile(f"[{_UNSPACED_RANGES}]")
 # What continues a word in a spaced script: a letter or digit (str.isalnum, which
-# is re's \\w without "_") outside the unspaced scripts, or one of _MARKS.
+# is re's \w without "_") outside the unspaced scripts, or one of _MARKS.
 _IN_WORD = f"(?:[^\\W_{_UNSPACED_RANGES}]|[{''.join(sorted(_MARKS))}])"
 
 
