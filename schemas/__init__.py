@@ -12,8 +12,8 @@ from ._brief import (
     Status,
     Uncertainty,
     brief_json_schema,
-    name_in_article,
 )
+from ._text import name_in_article
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -25,11 +25,11 @@ from pydantic import (
 )
 
 from ._text import (
+    check_identifying_word,
     check_unique_actors,
     contains_quote,
+    name_in_article,
     normalize,
-    significant_words,
-    strip_accents,
 )
 
 SCHEMA_VERSION: Literal["1.0"] = "1.0"
@@ -138,6 +138,7 @@ class Actor(_Grounded):
     @field_validator("name")
     @classmethod
     def _name_in_article(cls, v: str, info: ValidationInfo) -> str:
+        check_identifying_word(v)
         article = _article(info)
         if article is None or name_in_article(v, article):
             return v
@@ -173,20 +174,6 @@ class Brief(BaseModel):
     def _no_duplicate_actors(self) -> Brief:
         check_unique_actors([a.name for a in self.actors])
         return self
-
-
-def name_in_article(name: str, article_norm: str) -> bool:
-    """A name is grounded when it occurs as written, or all its significant words do.
-
-    Accents are ignored on both sides, so "Goita" is found for "Goïta".
-    """
-    plain_article = strip_accents(article_norm)
-    plain_name = strip_accents(normalize(name))
-    if plain_name and plain_name in plain_article:
-        return True
-    article_words = set(significant_words(plain_article))
-    tokens = significant_words(plain_name)
-    return bool(tokens) and all(t in article_words for t in tokens)
 
 
 def brief_json_schema() -> dict[str, Any]:

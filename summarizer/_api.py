@@ -10,7 +10,7 @@ import openai
 from schemas import Brief
 
 from ._config import resolve
-from ._input import clean_article, decode_article
+from ._input import check_text, clean_article, decode_article
 from ._pipeline import run
 from ._result import Result
 
@@ -56,7 +56,7 @@ def summarize_detailed(
 def article_text(article: object) -> str:
     """The article as text: a str as given, bytes under the file decoding policy."""
     if isinstance(article, str):
-        return article
+        return check_text(article)
     if isinstance(article, bytes | bytearray | memoryview):
         return clean_article(decode_article(bytes(article), origin="the article bytes"))
     raise TypeError(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from schemas._text import normalize
+from schemas._text import fold, phrase_pattern
 
 _VERBS = (
     r"said|says|say|told|tells|reported|reports|claimed|claims|claim|denied|denies|deny"
@@ -25,20 +25,23 @@ _APPOSITIVE = r"(?:,[^,.;]{1,80},)?"
 
 def _forms(name: str) -> list[str]:
     """The name as written, and its last word (how articles name people the second time)."""
-    full = normalize(name)
+    full = fold(name)
     last = full.split()[-1] if full.split() else ""
     return [full] if last == full or len(last) < 4 else [full, last]
 
 
 def source(texts: list[str], names: list[str]) -> str | None:
     """The first of `names` that `texts` attribute a statement to, else None."""
-    plain = [normalize(t) for t in texts]
+    # Folded as grounding folds names, so a name found in the article is found here.
+    plain = [fold(t) for t in texts]
     for name in names:
         for form in _forms(name):
-            n = re.escape(form)
+            if not form:
+                continue
+            n = phrase_pattern(form)
             pattern = re.compile(
-                rf"\baccording to (?:the )?{n}\b|\b{n}\b{_APPOSITIVE}\s+(?:{_VERBS})\b"
-                rf"|\b(?:{_VERBS})\s+(?:the )?{n}\b"
+                rf"\baccording to (?:the )?{n}|{n}{_APPOSITIVE}\s+(?:{_VERBS})\b"
+                rf"|\b(?:{_VERBS})\s+(?:the )?{n}"
             )
             if any(pattern.search(t) for t in plain):
                 return name

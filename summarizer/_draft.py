@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from schemas import ActorKind, Brief, Category, Phase, name_in_article
-from schemas._text import check_unique_actors, normalize
+from schemas._text import check_identifying_word, check_unique_actors, normalize
 
 from ._attribution import source
 from ._hedges import basis
@@ -191,6 +191,7 @@ class DraftActor(BaseModel):
     @field_validator("name")
     @classmethod
     def _named_in_article(cls, v: str, info: ValidationInfo) -> str:
+        check_identifying_word(v)
         norm = _article_norm(info)
         if norm is not None and not name_in_article(v, norm):
             raise ValueError(f"actor {v!r} is not named in the article: use the article's words")

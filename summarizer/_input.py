@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from summarizer._errors import InputError
 
-__all__ = ["STDIN_ORIGIN", "clean_article", "decode_article", "read_article"]
+__all__ = ["STDIN_ORIGIN", "check_text", "clean_article", "decode_article", "read_article"]
 
 STDIN_ORIGIN = "standard input"
 
@@ -132,6 +132,7 @@ def clean_article(text: str, *, origin: str = "article") -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.removeprefix("\ufeff")
+    _reject_surrogates(text, origin)
     _reject_binary(text, origin)
     if _looks_like_html(text):
         text = _html_to_text(text, origin)
@@ -160,6 +161,26 @@ def _read_file(path: str) -> bytes:
     if len(data) > MAX_INPUT_BYTES:
         raise _error(f"{path} {_TOO_BIG}")
     return data
+
+
+def check_text(text: str, *, origin: str = "the article") -> str:
+    """Refuse, as files are refused, text given as a str that no request could carry:
+    lone surrogates, NUL bytes, mostly control characters. The text is kept as given."""
+    _reject_surrogates(text, origin)
+    _reject_binary(text, origin)
+    return text
+
+
+def _reject_surrogates(text: str, origin: str) -> None:
+    # A str from the Python API may hold lone surrogates (bytes decoded with
+    # errors="surrogateescape"): they cannot be sent, so no request could succeed.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _error(
+            f"{origin} is not valid Unicode text (lone surrogate U+{ord(text[exc.start]):04X} "
+            f"at character {exc.start}); decode its bytes strictly, or pass the file itself"
+        ) from None
 
 
 def _reject_binary(text: str, origin: str) -> None:

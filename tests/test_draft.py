@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from drafts import ACTORS, ARTICLE, SENTENCES, draft
+import pytest
+from drafts import ACTORS, ARTICLE, SENTENCES, VALID, draft
 from fakeopenai import FakeOpenAI, reply_json
-from test_faults import KEY
+from pydantic import ValidationError
+from test_faults import KEY, answer, assert_good_brief, messages, run, serve
 
 import summarizer
+from schemas import Brief, name_in_article
+from schemas._text import normalize
+from summarizer._attribution import source
 from summarizer._draft import Draft, naming_sentences, to_brief
 from summarizer._sentences import closest_sentence
+
+CONTEXT = {"article": ARTICLE, "sentences": SENTENCES}
 
 
 def _brief(actors: list[str]) -> dict[str, object]:
@@ -74,3 +81,94 @@ def test_basis_and_source_of_an_uncertainty_come_from_its_cited_sentences() -> N
     assert (first.basis, first.according_to) == ("unknown", None)
     # Sentence 2 has no hedging word: a plain statement reads as unconfirmed.
     assert (second.basis, second.according_to) == ("unconfirmed", "Ilse Brandt")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names", "according_to"),
+    [
+        ("The U.S. said it would act.", ["U.S."], "U.S."),  # "\\b" needs a letter after "."
+        ("Goïta said the vote would wait.", ["Assimi Goita"], "Assimi Goita"),  # accents
+        ("According to Hamasaki, it went well.", ["Hamas"], None),
+        ("Brandt, a lawyer, said so.", ["Bran", "Brandt"], "Brandt"),
+    ],
+)
+def test_the_source_of_a_point_is_named_as_grounding_names_it(
+    sentence: str, names: list[str], according_to: str | None
+) -> None:
+    assert source([sentence], names) == according_to
+
+
+@pytest.mark.parametrize(
+    ("article", "name", "found"),
+    [
+        ("Fans of Ayumi Hamasaki queued overnight.", "Hamas", False),
+        ("Fans of Ayumi Hamasaki queued overnight.", "Hamasaki", True),
+        ("Mayor Ilse Brandt spoke.", "Bran", False),
+        ("Mayor Ilse Brandt spoke.", "Brandt", True),
+        ("Mayor Ilse Bran\u00addt spoke.", "Bran", False),  # a soft hyphen inside the word
+        ("Mayor Ilse Bran\u00addt spoke.", "Ilse Brandt", True),
+        ("Oleksandr O\u02bcNeill spoke.", "O'Neill", True),  # modifier-letter apostrophe
+        ("Mayor Ilse Brandt's office spoke.", "ILSE BRANDT", True),  # possessive after it
+        ("Shares of AT&T fell.", "AT&T", True),
+        ("Shares of AT&T fell.", "AT", False),  # "at" only: no identifying word
+        ("a U.S.-led coalition", "U.S.", True),
+        ("Councillor Siobhán O’Neill said", "O'Neill", True),  # curly apostrophe
+        ("Captain Jean–Luc Picard", "Jean-Luc Picard", True),  # en dash for a hyphen
+        ("Captain Jean-Luc Picard", "Luc Picard", True),  # a hyphen is a word boundary
+        ("Abdoulaye Goïta was named", "Abdoulaye Goita", True),
+        ("Kılıçdaroğlu said", "Kilicdaroglu", True),  # dotless i has no accent to drop
+        ("Lech Wałęsa said", "Walesa", True),
+        ("The G77 group met.", "G7", False),
+        ("国家主席习近平周三在北京表示", "习近平", True),  # no spaces in Chinese
+        ("東京で岸田首相が会見した", "岸田", True),
+        ("트럼프는 말했다", "트럼프", True),  # a Korean particle attaches to the name
+        ("प्रधानमंत्री नरेंद्र मोदी ने कहा", "नरेंद्र मोदी", True),
+        ("प्रधानमंत्री नरेंद्र मोदी ने कहा", "नरेंद्र मोद", False),  # a vowel sign continues it
+        ("The Harbor Council met.", "The", False),
+        ("The Harbor Council met.", "of the", False),
+        ("The Harbor Council met --- then left.", "---", False),
+    ],
+)
+def test_names_match_whole_words_after_folding(article: str, name: str, found: bool) -> None:
+    assert name_in_article(name, normalize(article)) is found
+
+
+@pytest.mark.parametrize("name", ["Bran", "Velm", "Harbor Counc"])
+def test_an_actor_that_is_part_of_a_word_is_not_named(name: str) -> None:
+    with pytest.raises(ValidationError, match=f"actor '{name}' is not named in the article"):
+        Draft.model_validate(draft([name]), context=CONTEXT)
+
+
+@pytest.mark.parametrize("name", ["The", "---", "of the", "Mr."])
+def test_an_actor_without_an_identifying_word_is_refused_with_what_to_do(name: str) -> None:
+    message = f"actor '{name}' has no identifying word.*give the actor's name as the article"
+    with pytest.raises(ValidationError, match=message):
+        Draft.model_validate(draft([name]), context=CONTEXT)
+    brief = to_brief(Draft.model_validate(VALID, context=CONTEXT), SENTENCES, ARTICLE)
+    data = brief.model_dump(mode="json")
+    data["actors"][0]["name"] = name
+    with pytest.raises(ValidationError, match=message):
+        Brief.model_validate(data)  # a shape rule: no article needed
+
+
+def test_a_place_that_is_part_of_a_word_is_not_in_the_article() -> None:
+    answer = draft()
+    answer["event"]["where"] = "Velm"
+    with pytest.raises(ValidationError, match="place 'Velm' is not in the article"):
+        Draft.model_validate(answer, context=CONTEXT)
+
+
+def test_a_partial_word_actor_among_named_ones_is_dropped_without_reask() -> None:
+    with serve(answer(draft([*ACTORS, "Bran"])), answer(VALID)) as srv:
+        result = run(srv)
+    assert len(srv.chat_requests) == 1
+    assert_good_brief(result)
+    assert result.meta.repairs == ["actors.2: dropped actor not named in the article: 'Bran'"]
+
+
+def test_a_stopword_only_actor_alone_is_reasked_with_the_reason() -> None:
+    with serve(answer(draft(["The"])), answer(VALID)) as srv:
+        result = run(srv)
+    assert len(srv.chat_requests) == 2
+    assert_good_brief(result)
+    assert "'The' has no identifying word" in messages(srv, 1)[-1]["content"]

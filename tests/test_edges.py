@@ -371,3 +371,10 @@ def test_bytes_that_are_not_utf8_are_an_input_error() -> None:
         with pytest.raises(InputError, match="not valid UTF-8"):
             run(srv, ARTICLE.encode("latin-1") + b" caf\xe9")
         assert srv.chat_requests == []
+
+
+def test_a_str_with_a_lone_surrogate_is_an_input_error_before_any_request() -> None:
+    with FakeOpenAI([reply_json(VALID)]) as srv:
+        with pytest.raises(InputError, match="lone surrogate U\\+D800"):
+            run(srv, ARTICLE + " \ud800")
+        assert srv.chat_requests == []

@@ -189,6 +189,16 @@ def test_invented_actor_is_ungrounded() -> None:
     assert s.actor_grounding == pytest.approx(3 / 4)
 
 
+def test_names_grounded_only_as_whole_words_with_an_identifying_word() -> None:
+    # The validator's rule: part of an article word, or only stopwords, is not a name.
+    b = brief()
+    for name in ("Kovač", "Harbour work", "Veloria Port Auth", "The", "---"):
+        b["actors"].append({"name": name, "kind": "other", "role": "x", "evidence": []})
+    s = score(b)
+    assert s.ungrounded_actors == ("Kovač", "Harbour work", "Veloria Port Auth", "The", "---")
+    assert s.actor_grounding == pytest.approx(3 / 8)
+
+
 def test_quote_with_plain_quotes_and_hyphen_is_grounded_invented_is_not() -> None:
     b = brief()
     invented = "the union will accept the offer"
