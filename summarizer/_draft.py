@@ -29,8 +29,9 @@ from schemas import ActorKind, Brief, Category, Phase, name_in_article
 from schemas._text import check_identifying_word, check_unique_actors, normalize
 
 from ._attribution import source
-from ._hedges import basis
-from ._sentences import closest_sentence, quote
+from ._hedges import basis, hedge_at
+from ._prose import Vocabulary, problems
+from ._sentences import clip, closest_sentence, quote
 
 E = TypeVar("E", bound=Enum)
 
@@ -152,6 +153,11 @@ class DraftEvent(BaseModel):
     when: MaybeShort
     where: MaybeShort
 
+    @field_validator("summary", "when")
+    @classmethod
+    def _prose_in_article(cls, v: str | None, info: ValidationInfo) -> str | None:
+        return _grounded_prose(v, info)
+
     @field_validator("where")
     @classmethod
     def _place_in_article(cls, v: str | None, info: ValidationInfo) -> str | None:
@@ -179,6 +185,27 @@ def _article_norm(info: ValidationInfo) -> str | None:
     return norm
 
 
+def _vocabulary(info: ValidationInfo) -> Vocabulary | None:
+    ctx = info.context
+    if not (isinstance(ctx, dict) and isinstance(ctx.get("article"), str)):
+        return None
+    vocab = ctx.get("_vocabulary")
+    if not isinstance(vocab, Vocabulary):
+        vocab = ctx["_vocabulary"] = Vocabulary(ctx["article"])
+    return vocab
+
+
+def _grounded_prose(value: str | None, info: ValidationInfo) -> str | None:
+    """Refuse own words that state a name, figure or script the article does not have."""
+    vocab = _vocabulary(info)
+    if value is None or vocab is None:
+        return value
+    found = problems(value, vocab)
+    if found:
+        raise ValueError("; ".join(p.message() for p in found[:2]))
+    return value
+
+
 class DraftActor(BaseModel):
     # No evidence field: `to_brief` cites the first sentence naming the actor. Asked
     # for it, the model spent ~8 output tokens an actor on what code finds exactly.
@@ -187,6 +214,11 @@ class DraftActor(BaseModel):
     name: Name
     kind: KindWord
     role: Short
+
+    @field_validator("role")
+    @classmethod
+    def _role_in_article(cls, v: str, info: ValidationInfo) -> str | None:
+        return _grounded_prose(v, info)
 
     @field_validator("name")
     @classmethod
@@ -208,6 +240,11 @@ class DraftStatus(BaseModel):
 
     latest: Text
     phase: PhaseWord
+
+    @field_validator("latest")
+    @classmethod
+    def _latest_in_article(cls, v: str, info: ValidationInfo) -> str | None:
+        return _grounded_prose(v, info)
 
 
 class DraftUncertainty(BaseModel):
@@ -279,7 +316,8 @@ def to_brief(draft: Draft, sentences: list[str], article: str) -> Brief:
     names = [actor.name for actor in draft.actors]
     for out, item in zip(data["uncertainties"], draft.uncertainties, strict=True):
         out["evidence"] = fill(item.evidence)
-        out["claim"] = out["evidence"][0]
+        first = sentences[item.evidence[0] - 1]
+        out["claim"] = clip(first, keep=hedge_at(first) or 0)
         out["basis"] = basis(out["evidence"]).value
         out["according_to"] = source(out["evidence"], names)
     return Brief.model_validate(data, context={"article": article})

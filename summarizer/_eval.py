@@ -313,6 +313,8 @@ PER_CASE = {
     "phase_hit": "phase",
     "uncertainty_recall": "uncertainty recall",
     "hallucination_free": "hallucination-free",
+    "prose_grounding": "prose grounding",
+    "invented_date": "invented dates",
 }
 
 
@@ -388,6 +390,8 @@ def summary_lines(figures: dict[str, Any]) -> str:
             f"evidence grounding {_f(f['evidence_grounding'])}",
             f"category {_f(f['category_hit'])}, phase {_f(f['phase_hit'])}, uncertainty recall "
             f"{_f(f['uncertainty_recall'])}, hallucination-free {_f(f['hallucination_free'])}",
+            f"prose grounding {_f(f['prose_grounding'])} (names and figures in the brief's own "
+            f"words found in the article), invented dates {f['invented_dates']}",
             f"median latency {_f(f['median_latency_s'], 1)} s, mean tokens "
             f"{_f(f['mean_prompt_tokens'], 0)} prompt / "
             f"{_f(f['mean_completion_tokens'], 0)} completion",

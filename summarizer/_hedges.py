@@ -55,3 +55,9 @@ def basis(texts: list[str]) -> Basis:
         if any(pattern.search(t) for t in texts):
             return kind
     return Basis.unconfirmed
+
+
+def hedge_at(text: str) -> int | None:
+    """Where the first hedging word of `text` starts, if it has one."""
+    match = _HEDGE.search(text)
+    return match.start() if match else None

@@ -20,6 +20,8 @@ from schemas import name_in_article
 from schemas._text import actor_key, normalize
 
 from ._draft import Draft, place_parts
+from ._prose import Vocabulary, problems, strip_foreign
+from ._sentences import closest_sentence, quote
 
 
 def drop_repeated_claims(draft: Draft) -> list[str]:
@@ -109,6 +111,54 @@ def _trim_place(data: dict[str, Any], article: str) -> list[str]:
     return [f"event.where: dropped place not in the article: {where!r} -> {event['where']!r}"]
 
 
+def _ground_prose(data: dict[str, Any], context: dict[str, Any]) -> list[str]:
+    """Make the draft's own words say only what the article does (see _prose).
+
+    `when` the article does not support is dropped. A summary is rid of letters in a
+    script the article does not use; if it still names a name or figure the article
+    lacks, it is replaced by the article sentence it rewords (the one its evidence cites).
+    A role that does either becomes the actor's kind.
+    """
+    vocab = Vocabulary(context["article"])
+    changes: list[str] = []
+    event, status = data.get("event"), data.get("status")
+    if isinstance(event, dict) and isinstance(event.get("when"), str):
+        found = problems(event["when"], vocab)
+        if found:
+            changes.append(f"event.when: dropped {event['when']!r} ({found[0].message()})")
+            event["when"] = None
+    for where, section, key in (("event.summary", event, "summary"), ("status", status, "latest")):
+        if isinstance(section, dict) and isinstance(section.get(key), str):
+            change = _ground_text(section, key, vocab, context["sentences"])
+            changes += [f"{where}: {change}"] if change else []
+    for i, actor in enumerate(data.get("actors") or []):
+        role = actor.get("role") if isinstance(actor, dict) else None
+        if isinstance(role, str) and problems(role, vocab):
+            kind = actor.get("kind")
+            actor["role"] = kind if isinstance(kind, str) else "other"
+            changes.append(f"actors.{i}.role: {role!r} replaced by the actor's kind")
+    return changes
+
+
+def _ground_text(
+    section: dict[str, Any], key: str, vocab: Vocabulary, sentences: list[str]
+) -> str | None:
+    text: str = section[key]
+    found = problems(text, vocab)
+    if not found:
+        return None
+    if all(p.kind == "script" for p in found):
+        plain = strip_foreign(text, vocab)
+        if plain and not problems(plain, vocab):
+            section[key] = plain
+            return f"removed {found[0].word!r}, in a script the article does not use"
+    refs = closest_sentence(text, sentences)
+    if not refs:
+        return None  # nothing to rebuild it from: left for a re-ask
+    section[key] = quote(sentences[refs[0] - 1])
+    return f"rebuilt from sentence {refs[0]} ({found[0].message()})"
+
+
 def repair(raw: str, context: dict[str, Any]) -> tuple[Draft | None, list[str]]:
     """A valid draft made from `raw` by safe removals, with the changes made; else (None, [])."""
     try:
@@ -121,6 +171,7 @@ def repair(raw: str, context: dict[str, Any]) -> tuple[Draft | None, list[str]]:
     changes += _drop_repeated_actors(data)
     changes += _drop_unnamed_actors(data, context["article"])
     changes += _trim_place(data, context["article"])
+    changes += _ground_prose(data, context)
     if not changes:
         return None, []
     try:

@@ -25,6 +25,8 @@ from schemas._text import (
     strip_accents,
 )
 
+from ._prose import Vocabulary, audit, problems
+
 
 @dataclass(frozen=True)
 class CaseScore:
@@ -56,6 +58,18 @@ class CaseScore:
     hallucinated: tuple[str, ...]
     actor_count: int = 0  # actor names in the brief
     quote_count: int = 0  # evidence quotes in the brief, all sections
+    # The brief's own words (headline, summaries, roles, when): the names and figures
+    # they state, and those the article lacks (see _prose); a `when` with a figure or
+    # name the article does not print is an invented date.
+    prose_count: int = 0
+    ungrounded_prose: tuple[str, ...] = ()
+    invented_date: bool | None = None
+
+    @property
+    def prose_grounding(self) -> float | None:
+        if not self.valid:
+            return None
+        return _ratio(self.prose_count - len(self.ungrounded_prose), self.prose_count)
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,8 @@ class Summary:
     phase_hit: float
     uncertainty_recall: float
     hallucination_free: float
+    prose_grounding: float = math.nan
+    invented_dates: int = 0
 
 
 def _plain(text: str) -> str:
@@ -196,6 +212,14 @@ def score_case(
 
     category = _section(brief, "event").get("category")
     phase = _section(brief, "status").get("phase")
+    vocab = Vocabulary(article)
+    prose_count, ungrounded_prose = 0, []
+    for text in _own_words(brief):
+        count, found = audit(text, vocab)
+        prose_count += count
+        ungrounded_prose += [p.word for p in found if p.kind != "script"]
+    when = _section(brief, "event").get("when")
+    invented = isinstance(when, str) and any(p.kind != "script" for p in problems(when, vocab))
     return CaseScore(
         case_id=case_id,
         valid=True,
@@ -212,7 +236,18 @@ def score_case(
         hallucinated=tuple(hallucinated),
         actor_count=len(names),
         quote_count=len(quotes),
+        prose_count=prose_count,
+        ungrounded_prose=tuple(ungrounded_prose),
+        invented_date=invented,
     )
+
+
+def _own_words(brief: dict[str, Any]) -> list[str]:
+    """The brief's fields written by the model, not quoted: headline, summaries, roles, when."""
+    event, status = _section(brief, "event"), _section(brief, "status")
+    texts = [brief.get("headline"), event.get("summary"), event.get("when"), status.get("summary")]
+    texts += [a.get("role") for a in _dicts(brief.get("actors"))]
+    return [t for t in texts if isinstance(t, str)]
 
 
 def _mean(values: Sequence[float | None]) -> float:
@@ -245,4 +280,9 @@ def summarize_scores(scores: Sequence[CaseScore]) -> Summary:
         phase_hit=_mean([float(s.phase_hit) for s in scores]),
         uncertainty_recall=_mean([s.uncertainty_recall for s in scores]),
         hallucination_free=_mean([float(s.hallucination_free) for s in scores]),
+        prose_grounding=_micro(
+            sum(s.prose_count for s in produced) - sum(len(s.ungrounded_prose) for s in produced),
+            sum(s.prose_count for s in produced),
+        ),
+        invented_dates=sum(1 for s in produced if s.invented_date),
     )

@@ -112,6 +112,34 @@ def _joined(left: str, right: str) -> bool:
     return pair != apart or unicodedata.category(right).startswith("M")
 
 
+# A claim longer than this is cut to the clause that carries its hedge (the contract
+# allows 300 characters; the rest is left for "…" marks).
+MAX_CLAIM = 290
+_CLAUSE = re.compile(r"[,;:]\s+|\s+[—–-]\s+")
+
+
+def clip(text: str, limit: int = MAX_CLAIM, *, keep: int = 0) -> str:
+    """`text` whole if it fits in `limit`; else the clauses around position `keep` that
+    fit, cut at clause or word boundaries, with "…" where text was left out.
+
+    A reader can tell a cut claim from a whole one, and the kept part is the one that
+    says what is uncertain (`keep` is where its hedge is).
+    """
+    if len(text) <= limit:
+        return text
+    bounds = [0, *(m.end() for m in _CLAUSE.finditer(text)), len(text)]
+    start = max((b for b in bounds if b <= keep), default=0)
+    end = start
+    for b in bounds:
+        if b > start and b - start <= limit:
+            end = b
+    if end <= start:  # one clause longer than the limit: cut it at a word boundary
+        cut = text[start : start + limit]
+        end = start + (cut.rfind(" ") if " " in cut else len(cut))
+    piece = text[start:end].strip().rstrip(",;:—–-").strip()
+    return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")
+
+
 # Words too common to say which sentence a summary comes from.
 _COMMON = frozenset(
     ("that", "this", "with", "from", "have", "has", "been", "will", "were", "said", "says",

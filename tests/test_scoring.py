@@ -338,7 +338,24 @@ def test_summary_averages() -> None:
         phase_hit=pytest.approx(1 / 3),
         uncertainty_recall=pytest.approx((1 + 0) / 2),  # None case left out, invalid is 0
         hallucination_free=pytest.approx(2 / 3),
+        prose_grounding=1.0,  # both briefs' own words name only the article's names
+        invented_dates=0,
     )
+
+
+def test_prose_grounding_and_invented_dates_are_counted() -> None:
+    good = score(brief())
+    bad = brief()
+    bad["event"]["when"] = "2031-07-14"
+    bad["headline"] = bad["headline"] + " in Lisbon"
+    s = score(bad)
+    assert s.invented_date is True and good.invented_date is False
+    assert set(s.ungrounded_prose) >= {"2031", "Lisbon"}
+    summary = summarize_scores([good, s, score(None)])
+    assert summary.invented_dates == 1
+    total = good.prose_count + s.prose_count
+    assert summary.prose_grounding == pytest.approx((total - len(s.ungrounded_prose)) / total)
+    assert summary.prose_grounding < 1.0
 
 
 def test_summary_of_nothing_is_nan_not_zero() -> None:
