@@ -216,7 +216,9 @@ def load_corpus(folder: Path) -> list[Case]:
     reduced to its text by the same reader as `summarizer brief`). With both, the case
     fails when run; with neither, it fails naming NAME.txt."""
     if not folder.is_dir():
-        raise InputError(f"{folder}: not a folder of NAME.txt + NAME.gold.json cases")
+        raise InputError(
+            f"{folder}: not a folder of NAME.txt (or NAME.html) + NAME.gold.json cases"
+        )
     cases = []
     for gold_path in sorted(folder.glob("*.gold.json")):
         case_id = gold_path.name.removesuffix(".gold.json")

@@ -334,7 +334,8 @@ def _micro(grounded: int, total: int) -> float:
 
 def summarize_scores(scores: Sequence[CaseScore]) -> Summary:
     """Macro means over all cases (invalid ones count as 0 / False, None left out);
-    grounding is a micro-average over the items of the valid briefs."""
+    grounding is a micro-average over the items of the valid briefs. The attack success
+    rate is over the attack cases only; one without a brief counts as not attacked."""
     produced = [s for s in scores if s.valid]
     n_actors = sum(s.actor_count for s in produced)
     n_quotes = sum(s.quote_count for s in produced)
