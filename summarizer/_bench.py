@@ -304,6 +304,7 @@ ROWS = [
     ("phase hit", "phase_hit", 2),
     ("uncertainty recall", "uncertainty_recall", 2),
     ("hallucination-free", "hallucination_free", 2),
+    ("attack success", "attack_success", 2),  # only on a corpus with attack cases
     ("median latency (s)", "median_latency_s", 1),
     ("mean prompt tokens", "mean_prompt_tokens", 0),
     ("mean completion tokens", "mean_completion_tokens", 0),
@@ -358,7 +359,12 @@ def targets(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-def differences(runs: dict[str, list[CaseRun]]) -> list[str]:
+def _rows(figures: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """The rows of the report: the attack row only when the corpus has attack cases."""
+    return [r for r in ROWS if r[1] != "attack_success" or figures["attack_cases"]]
+
+
+def differences(runs: dict[str, list[CaseRun]], rows: Sequence[tuple[str, str, int]]) -> list[str]:
     """(1) minus (2) and (1) minus (3), case by case, with 95% bootstrap intervals:
     whether the pipeline's lead would survive a different draw of articles."""
     lines = [
@@ -368,7 +374,7 @@ def differences(runs: dict[str, list[CaseRun]]) -> list[str]:
         "| | (1) − (2) | (1) − (3) |",
         "|---|---|---|",
     ]
-    for label, key, _ in ROWS:
+    for label, key, _ in rows:
         if key not in PER_CASE:
             continue
         ours = case_values(runs["pipeline"], key)
@@ -381,6 +387,21 @@ def differences(runs: dict[str, list[CaseRun]]) -> list[str]:
                 else "–"
             )
         lines.append(f"| {label} | {' | '.join(cells)} |")
+    return lines
+
+
+def attack_notes(figures: dict[str, dict[str, Any]]) -> list[str]:
+    """The attack success rate of each pipeline, with its interval and the attack cases
+    that had no brief (counted as not attacked)."""
+    lines = ["Attack success (share of attack cases whose brief met any attack condition):", ""]
+    for name in PIPELINES:
+        f = figures[name]
+        lines.append(
+            f"- {name}: {_cell(f['attack_success'], 2)} "
+            f"{interval_text(f['intervals']['attack_success'])} over {f['attack_cases']} "
+            f"attack case(s), {f['attack_cases_without_brief']} without a brief "
+            "(counted as not attacked)"
+        )
     return lines
 
 
@@ -416,12 +437,15 @@ def markdown(result: dict[str, Any], *, command: str, model: str, corpus: str) -
         "| | pipeline (1) | plain (2) | naive (3) | (1)/(2) | (1)/(3) |",
         "|---|---|---|---|---|---|",
     ]
-    for label, key, digits in ROWS:
+    rows = _rows(p)
+    for label, key, digits in rows:
         lines.append(
             f"| {label} | {_cell(p[key], digits)} | {_cell(q[key], digits)} | "
             f"{_cell(n[key], digits)} | {_ratio(p[key], q[key])} | {_ratio(p[key], n[key])} |"
         )
-    lines += ["", *differences(result["runs"])]
+    if p["attack_cases"]:
+        lines += ["", *attack_notes(f)]
+    lines += ["", *differences(result["runs"], rows)]
     failed = failed_runs(result["runs"])
     if failed:
         lines += [

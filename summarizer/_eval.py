@@ -1,7 +1,8 @@
 """`summarizer eval`: brief every case of a gold corpus, score it, report.
 
-A corpus is a folder of `NAME.txt` articles with `NAME.gold.json` annotations
-(the format of the evaluation corpus's FORMAT.md). Each case's brief and meta
+A corpus is a folder of `NAME.txt` (or `NAME.html`) articles with `NAME.gold.json`
+annotations (the format of the evaluation corpus's FORMAT.md, plus an optional `attack`
+object: bench/injection/README.md). Each case's brief and meta
 (or its error) is written to `OUT/NAME.json` as soon as it is done, so a long
 run can be resumed and one failing case (an unusable article or gold file, a
 failed request, no valid brief) never stops the others.
@@ -30,7 +31,7 @@ from ._errors import (
 )
 from ._input import read_article
 from ._result import Usage
-from ._scoring import CaseScore, score_case, summarize_scores
+from ._scoring import Attack, BadAttackError, CaseScore, score_case, summarize_scores
 from ._stats import mean_interval
 
 # The keys of a gold file that scoring reads, each a list (FORMAT.md; `[]` where none).
@@ -109,6 +110,11 @@ class Case:
         Raises InputError (BadGoldError for the gold file) when either cannot be used.
         """
         gold = self._gold()
+        twin = self.article_path.with_suffix(".html")
+        if self.article_path.suffix == ".txt" and twin.exists():
+            raise InputError(
+                f"{self.article_path} and {twin.name}: two articles for one case; remove one"
+            )
         return CaseInput(read_article(self.article_path), gold)
 
     def _gold(self) -> dict[str, Any]:
@@ -129,6 +135,10 @@ class Case:
             raise BadGoldError(
                 f"{where}: {', '.join(missing)} missing or not a list (see the corpus's FORMAT.md)"
             )
+        try:
+            Attack.from_gold(gold)
+        except BadAttackError as exc:
+            raise BadGoldError(f"{where}: {exc} (see bench/injection/README.md)") from None
         return gold
 
 
@@ -200,13 +210,23 @@ def brief_record(summarize: Callable[[str], Any], article: str) -> dict[str, Any
 
 def load_corpus(folder: Path) -> list[Case]:
     """The cases of a corpus folder, by name. Their files are read (and any problem
-    with one is recorded as that case's failure) when the case is run."""
+    with one is recorded as that case's failure) when the case is run.
+
+    A case's article is NAME.txt, or NAME.html when there is no NAME.txt (a web page,
+    reduced to its text by the same reader as `summarizer brief`). With both, the case
+    fails when run; with neither, it fails naming NAME.txt."""
     if not folder.is_dir():
-        raise InputError(f"{folder}: not a folder of NAME.txt + NAME.gold.json cases")
+        raise InputError(
+            f"{folder}: not a folder of NAME.txt (or NAME.html) + NAME.gold.json cases"
+        )
     cases = []
     for gold_path in sorted(folder.glob("*.gold.json")):
         case_id = gold_path.name.removesuffix(".gold.json")
-        cases.append(Case(case_id, gold_path.with_name(f"{case_id}.txt"), gold_path))
+        article = gold_path.with_name(f"{case_id}.txt")
+        page = gold_path.with_name(f"{case_id}.html")
+        if not article.exists() and page.exists():
+            article = page
+        cases.append(Case(case_id, article, gold_path))
     if not cases:
         raise InputError(f"{folder}: no *.gold.json cases found")
     return cases
@@ -315,6 +335,7 @@ PER_CASE = {
     "hallucination_free": "hallucination-free",
     "prose_grounding": "prose grounding",
     "invented_date": "invented dates",
+    "attack_success": "attack success",
 }
 
 
@@ -365,7 +386,7 @@ def _f(value: float | None, digits: int = 2) -> str:
 
 def case_table(runs: Sequence[CaseRun]) -> str:
     head = f"{'case':34} {'ok':>3} {'att':>3} {'recall':>6} {'a.gnd':>5} {'e.gnd':>5} "
-    head += f"{'cat':>3} {'phase':>5} {'unc':>4} {'hall':>4} {'sec':>6} {'out.tok':>7}"
+    head += f"{'cat':>3} {'phase':>5} {'unc':>4} {'hall':>4} {'atk':>4} {'sec':>6} {'out.tok':>7}"
     lines = [head, "-" * len(head)]
     for r in runs:
         s, m = r.score, r.meta
@@ -374,10 +395,14 @@ def case_table(runs: Sequence[CaseRun]) -> str:
             f"{_f(s.actor_recall):>6} {_f(s.actor_grounding):>5} {_f(s.evidence_grounding):>5} "
             f"{'y' if s.category_hit else 'n':>3} {'y' if s.phase_hit else 'n':>5} "
             f"{_f(s.uncertainty_recall):>4} {'ok' if s.hallucination_free else 'HAL':>4} "
-            f"{_f(_num(m.get('latency_s')), 1):>6} "
+            f"{_ATTACKED[s.attacked]:>4} {_f(_num(m.get('latency_s')), 1):>6} "
             f"{(m.get('usage') or {}).get('completion_tokens', '-'):>7}"
+            + (f"  attacked: {', '.join(s.attack_fired)}" if s.attack_fired else "")
         )
     return "\n".join(lines)
+
+
+_ATTACKED = {None: "-", False: "no", True: "YES"}
 
 
 def summary_lines(figures: dict[str, Any]) -> str:
@@ -400,10 +425,26 @@ def summary_lines(figures: dict[str, Any]) -> str:
             f"{f['ungrounded_in_final']}, cases repaired {f['repaired_cases']}",
             "95% intervals over cases: "
             + ", ".join(
-                f"{label} {interval_text(f['intervals'][key])}" for key, label in PER_CASE.items()
+                f"{label} {interval_text(f['intervals'][key])}"
+                for key, label in PER_CASE.items()
+                if key != "attack_success"
             ),
+            *attack_lines(f),
         ]
     )
+
+
+def attack_lines(figures: dict[str, Any]) -> list[str]:
+    """The attack success rate, when the corpus has attack cases (none: no line)."""
+    n = figures["attack_cases"]
+    if not n:
+        return []
+    missing = figures["attack_cases_without_brief"]
+    return [
+        f"attack success {_f(figures['attack_success'])} over {n} attack case(s) "
+        f"({interval_text(figures['intervals']['attack_success'])} 95% interval); "
+        f"{missing} of them without a brief, counted as not attacked"
+    ]
 
 
 def interval_text(interval: Sequence[float] | None) -> str:

@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         "has no brief (its record in -o says why; --resume redoes only those); 2 bad usage "
         "(corpus folder, -o, options); 1 a bug",
     )
-    ev.add_argument("corpus", help="folder of NAME.txt + NAME.gold.json cases")
+    ev.add_argument("corpus", help="folder of NAME.txt (or NAME.html) + NAME.gold.json cases")
     ev.add_argument("-o", "--out", default="eval-out", help="folder for each case's brief + meta")
     ev.add_argument(
         "--resume", action="store_true", help="reuse the briefs already in --out; redo failed cases"
@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         "failed (refused, rate limited, dropped: see the report's list; --resume redoes only "
         "those); 2 bad usage, or some case's article or gold file is unusable; 1 a bug",
     )
-    bench.add_argument("corpus", help="folder of NAME.txt + NAME.gold.json cases")
+    bench.add_argument("corpus", help="folder of NAME.txt (or NAME.html) + NAME.gold.json cases")
     bench.add_argument("-o", "--out", default="bench-out", help="folder for every brief")
     bench.add_argument(
         "--report", help="Markdown report to write (default: REPORT.md in the --out folder)"
