@@ -30,6 +30,7 @@ from schemas._text import check_identifying_word, check_unique_actors, normalize
 
 from ._attribution import source
 from ._hedges import basis, hedge_at
+from ._injection import copies
 from ._prose import Vocabulary, problems
 from ._sentences import clip, closest_sentence, quote
 
@@ -200,10 +201,28 @@ def _grounded_prose(value: str | None, info: ValidationInfo) -> str | None:
     vocab = _vocabulary(info)
     if value is None or vocab is None:
         return value
+    _not_a_copy_of_flagged(value, info)
     found = problems(value, vocab)
     if found:
         raise ValueError("; ".join(p.message() for p in found[:2]))
     return value
+
+
+def flagged_sentences(info: ValidationInfo) -> dict[int, str]:
+    """The article's sentences addressed to machines (see _injection), by number."""
+    ctx = info.context
+    flagged = ctx.get("flagged") if isinstance(ctx, dict) else None
+    return flagged if isinstance(flagged, dict) else {}
+
+
+def _not_a_copy_of_flagged(value: str, info: ValidationInfo) -> None:
+    for n, sentence in flagged_sentences(info).items():
+        if copies(value, sentence):
+            raise ValueError(
+                f"it copies sentence {n}, text addressed to automated systems, not the "
+                "reporter's account: state what the reporter says happened and where things "
+                "stand, and choose the phase from that"
+            )
 
 
 class DraftActor(BaseModel):
@@ -291,11 +310,14 @@ def naming_sentences(name: str, sentences: list[str]) -> list[int]:
     return []
 
 
-def to_brief(draft: Draft, sentences: list[str], article: str) -> Brief:
+def to_brief(
+    draft: Draft, sentences: list[str], article: str, *, flagged: frozenset[int] = frozenset()
+) -> Brief:
     """The public brief: sentence numbers replaced by the sentences' verbatim text.
 
     Validated against the article as a last guard: a quote that is not in the
-    article here would be a bug in the splitter, not a model error.
+    article here would be a bug in the splitter, not a model error. The `flagged`
+    sentences (addressed to machines) are never the event's or the status's evidence.
     """
 
     def fill(refs: list[int]) -> list[str]:
@@ -306,10 +328,14 @@ def to_brief(draft: Draft, sentences: list[str], article: str) -> Brief:
     data: dict[str, Any] = draft.model_dump(mode="json")
     data["headline"] = draft.event.summary
     data["event"]["category"] = CATEGORY_WORDS[draft.event.category].value
-    data["event"]["evidence"] = fill(closest_sentence(draft.event.summary, sentences))
+    data["event"]["evidence"] = fill(
+        closest_sentence(draft.event.summary, sentences, exclude=flagged)
+    )
     data["status"]["phase"] = PHASE_WORDS[draft.status.phase].value
     data["status"]["summary"] = data["status"].pop("latest")
-    data["status"]["evidence"] = fill(closest_sentence(draft.status.latest, sentences))
+    data["status"]["evidence"] = fill(
+        closest_sentence(draft.status.latest, sentences, exclude=flagged)
+    )
     for out, actor in zip(data["actors"], draft.actors, strict=True):
         out["kind"] = KIND_WORDS[actor.kind].value
         out["evidence"] = fill(naming_sentences(actor.name, sentences))

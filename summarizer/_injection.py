@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from schemas._text import fold
 
+from ._sentences import stems
+
 # Readers that are machines, named unambiguously ("model" or "assistant" alone are too
 # often cars, fashion or coaches).
 _MACHINE = (
@@ -38,18 +40,23 @@ _COMMAND = (
     r"ignora|ignoren|olvida|escribe|escriban|indica|resuma|resuman|informa|"
     r"ignoriere|ignorieren|vergiss|schreibe|schreiben|melde|meldet|fasse)\b"
 )
-# The machine is spoken to: "to any AI", "note to automated systems:", "if you are a
-# language model", "AI systems reading this", "chatbots must report".
+# The machine is spoken to: "to any AI", "note to automated systems", "if you are a
+# language model", "AI systems reading this", "Hinweis an KI-Systeme".
 _ADDRESSEE = re.compile(
     rf"\b(?:to|for|attention|note to|message to|dear|hey|any|all|every|each|if you are an?|"
-    rf"a l'attention des?|aux?|a (?:la|los|las|todos los)|para|an (?:alle|die))\s+"
-    rf"(?:\w+\s+){{0,2}}{_MACHINE}\b"
+    rf"a l'attention des?|aux?|a (?:la|los|las|todos los)|para|an)\s+"
+    rf"(?:[\w'-]+\s+){{0,3}}(?:d'|l')?{_MACHINE}\b"
     rf"|\b{_MACHINE}\s+(?:that (?:read|process|summari[sz]e)|reading|processing|"
     rf"summari[sz]ing|scanning|parsing)\b"
-    rf"|\b{_MACHINE}\s+(?:must|should|shall|are to|is to|are instructed to)\s+"
+)
+# The machine is told what to do in so many words: "automated summaries must report".
+_TOLD = re.compile(
+    rf"\b{_MACHINE}\s+(?:must|should|shall|are to|is to|are instructed to)\s+"
     rf"(?:not\s+|now\s+|only\s+|always\s+)?(?:report|output|write|say|state|classify|mark|"
     rf"describe|ignore|treat|summari[sz]e|list|omit|respond|reply|conclude|call|label|present)\b"
 )
+# An addressee followed by a colon opens a message to machines ("ATTENTION AI assistants:").
+_SALUTATION = re.compile(rf"(?:{_ADDRESSEE.pattern})[^.!?:]{{0,60}}:")
 _COMMANDED = re.compile(_COMMAND)
 _OVERRIDE = re.compile(
     r"\b(?:ignore|disregard|forget)\b[^.!?]{0,40}\b(?:previous|prior|above|earlier|all)\b"
@@ -82,12 +89,27 @@ class Flag:
 
 def flag(sentences: list[str]) -> list[Flag]:
     """The sentences that address machines, in order."""
-    flags = []
+    flags: list[Flag] = []
+    remaining = 0  # sentences still inside a flagged message's open quotation
     for n, sentence in enumerate(sentences, 1):
         reason = _reason(sentence)
-        if reason:
-            flags.append(Flag(n, reason))
+        if reason is None and remaining:
+            reason = f"continues the message of sentence {flags[-1].sentence}"
+        if reason is None:
+            remaining = 0
+            continue
+        flags.append(Flag(n, reason))
+        # A message to machines quoted over several sentences: its rest is the message too.
+        if remaining:
+            remaining = 0 if _unbalanced(sentence) else remaining - 1
+        elif _unbalanced(sentence):
+            remaining = 3
     return flags
+
+
+def _unbalanced(sentence: str) -> bool:
+    """Whether a quotation opens (or closes) in `sentence` without closing (opening) there."""
+    return sentence.count('"') % 2 == 1 or sentence.count("“") != sentence.count("”")
 
 
 def _reason(sentence: str) -> str | None:
@@ -98,6 +120,22 @@ def _reason(sentence: str) -> str | None:
         return "a role marker"
     if _BRIEF_JSON.search(sentence):
         return "JSON shaped like a brief"
-    if _ADDRESSEE.search(plain) and _COMMANDED.search(plain):
+    if _TOLD.search(plain):
+        return "an instruction to an automated reader"
+    if _SALUTATION.search(plain):
+        return "a message addressed to automated readers"
+    addressed = _ADDRESSEE.search(plain)
+    # The command must be outside the words that name the reader: "tools that summarise
+    # news" describes machines; "any AI summarising this must report" commands one.
+    rest = plain[: addressed.start()] + " " + plain[addressed.end() :] if addressed else ""
+    if addressed and _COMMANDED.search(rest):
         return "an instruction to an automated reader"
     return None
+
+
+def copies(text: str, sentence: str) -> bool:
+    """Whether `text` (a summary) copies or closely rewords `sentence`: most of its
+    content words are the sentence's (five-letter stems, as `closest_sentence` compares)."""
+    mine, theirs = stems(text), stems(sentence)
+    shared = len(mine & theirs)
+    return shared >= 3 and shared >= 0.6 * len(mine)

@@ -219,18 +219,42 @@ def _looks_like_html(text: str) -> bool:
     return 2 * sum(1 for line in lines if _TAG.search(line)) > len(lines)
 
 
+_VOID = _names("area base br col embed hr img input link meta source track wbr")
+_INVISIBLE_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
+
+
+def _hidden(attrs: list[tuple[str, str | None]]) -> bool:
+    """Whether an element's attributes hide it from a reader of the page."""
+    for name, value in attrs:
+        if name == "hidden" or (name == "aria-hidden" and (value or "").lower() == "true"):
+            return True
+        if name == "style" and value and _INVISIBLE_STYLE.search(value):
+            return True
+    return False
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)  # entities arrive unescaped in handle_data
         self.parts: list[str] = []
         self._open: dict[str, int] = {}  # depth of the elements that decide skipping
+        # An element a browser does not show (and everything in it): its tag, and how
+        # many of that tag are open inside it. Hidden text is a place to hide instructions.
+        self._hidden_tag = ""
+        self._hidden_count = 0
 
     def _skipping(self) -> bool:
+        if self._hidden_count:
+            return True
         if any(self._open.get(tag) for tag in _DROP):
             return True
         return any(self._open.get(tag) for tag in _CHROME) and not self._open.get("article")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._hidden_count and tag == self._hidden_tag:
+            self._hidden_count += 1
+        elif not self._hidden_count and tag not in _VOID and _hidden(attrs):
+            self._hidden_tag, self._hidden_count = tag, 1
         if tag == "body":  # browsers close an unclosed <head> here; so must we
             self._open["head"] = 0
         if tag in _DROP or tag in _CHROME or tag in ("article", "pre"):
@@ -243,6 +267,8 @@ class _TextExtractor(HTMLParser):
             self.parts.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
+        if self._hidden_count and tag == self._hidden_tag:
+            self._hidden_count -= 1
         if self._open.get(tag):
             self._open[tag] -= 1
         if tag in _BLOCK:

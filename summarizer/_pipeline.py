@@ -33,6 +33,7 @@ from ._errors import (
 )
 from ._grammar import compact_grammar
 from ._hedges import hedged, hint
+from ._injection import flag
 from ._repair import drop_repeated_claims, repair
 from ._result import Meta, Result, Usage
 from ._sentences import numbered, split_sentences
@@ -117,7 +118,9 @@ def run(
     usage = Usage()
     requests = 0
     sentences = split_sentences(article)
-    context: dict[str, Any] = {"article": article, "sentences": sentences}
+    flags = flag(sentences)
+    flagged = {f.sentence: sentences[f.sentence - 1] for f in flags}
+    context: dict[str, Any] = {"article": article, "sentences": sentences, "flagged": flagged}
     base = prompts.brief_messages(numbered(sentences), hint(sentences))
     grammar = _grammar_fields(tuple(hedged(sentences))) if settings.llama_grammar else None
     messages = base
@@ -156,14 +159,20 @@ def run(
                 last_raw=answer.raw,
             )
         if answer.draft is None and answer.raw is not None:
-            fixed, changes = repair(answer.raw, context)
+            # Text that copies a message to machines is asked about once before it is
+            # rebuilt: the phase the model chose may have followed that text too.
+            fixed, changes = repair(
+                answer.raw,
+                context,
+                rebuild_flagged=round_no > 1 or round_no == settings.max_attempts,
+            )
             if fixed is not None:
                 history.append(answer.errors)
                 answer = _Answer(draft=fixed, raw=answer.raw)
                 repairs.extend(changes)
         if answer.draft is not None:
             repairs.extend(drop_repeated_claims(answer.draft))
-            brief = to_brief(answer.draft, sentences, article)
+            brief = to_brief(answer.draft, sentences, article, flagged=frozenset(flagged))
             meta = Meta(
                 model=settings.model,
                 backend=conn.backend,
@@ -177,6 +186,7 @@ def run(
                 latency_s=round(time.monotonic() - started, 3),
                 validation_errors=history,
                 repairs=repairs,
+                warnings=[f.warning() for f in flags],
             )
             return Result(brief=brief, meta=meta)
         history.append(answer.errors)

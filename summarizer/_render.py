@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 
 from schemas import Brief
 
@@ -49,9 +50,12 @@ def _event(brief: Brief) -> str:
     return "" if summary == brief.headline else f": {shown(summary)}"
 
 
-def as_text(brief: Brief) -> str:
+def as_text(brief: Brief, warnings: Sequence[str] = ()) -> str:
+    """`warnings` (meta.warnings) are printed under the headline, one a line."""
     e, s = brief.event, brief.status
-    lines = [shown(brief.headline), "", f"Event ({_label(e.category)}){_event(brief)}"]
+    lines = [shown(brief.headline), ""]
+    lines += [f"Warning: {shown(w)}" for w in warnings] + ([""] if warnings else [])
+    lines += [f"Event ({_label(e.category)}){_event(brief)}"]
     place = ", ".join(shown(x) for x in (e.when, e.where) if x)
     if place:
         lines.append(f"  When/where: {place}")
@@ -71,9 +75,12 @@ def _quotes(evidence: list[str]) -> str:
     return " ".join(f"“{shown(q)}”" for q in evidence)
 
 
-def as_markdown(brief: Brief) -> str:
+def as_markdown(brief: Brief, warnings: Sequence[str] = ()) -> str:
+    """`warnings` (meta.warnings) are a quoted block under the headline."""
     e, s = brief.event, brief.status
-    out = [f"# {shown(brief.headline)}", "", f"**Event** ({_label(e.category)}){_event(brief)}"]
+    out = [f"# {shown(brief.headline)}", ""]
+    out += [f"> **Warning:** {shown(w)}" for w in warnings] + ([""] if warnings else [])
+    out += [f"**Event** ({_label(e.category)}){_event(brief)}"]
     if e.when or e.where:
         when, where = (shown(x) if x else "—" for x in (e.when, e.where))
         out.append(f"*When:* {when} · *Where:* {where}")

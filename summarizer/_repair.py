@@ -20,6 +20,7 @@ from schemas import name_in_article
 from schemas._text import actor_key, normalize
 
 from ._draft import Draft, place_parts
+from ._injection import copies
 from ._prose import Vocabulary, problems, strip_foreign
 from ._sentences import closest_sentence, quote
 
@@ -159,8 +160,37 @@ def _ground_text(
     return f"rebuilt from sentence {refs[0]} ({found[0].message()})"
 
 
-def repair(raw: str, context: dict[str, Any]) -> tuple[Draft | None, list[str]]:
-    """A valid draft made from `raw` by safe removals, with the changes made; else (None, [])."""
+def _unflag_summaries(data: dict[str, Any], context: dict[str, Any]) -> list[str]:
+    """A summary that copies a sentence addressed to machines is replaced by the article
+    sentence closest to it among the others: the reporter's account, not the attacker's."""
+    flagged: dict[int, str] = context.get("flagged") or {}
+    changes = []
+    event, status = data.get("event"), data.get("status")
+    for where, section, key in (("event.summary", event, "summary"), ("status", status, "latest")):
+        text = section.get(key) if isinstance(section, dict) else None
+        if not isinstance(section, dict) or not isinstance(text, str):
+            continue
+        copied = [n for n, sentence in flagged.items() if copies(text, sentence)]
+        if not copied:
+            continue
+        refs = closest_sentence(text, context["sentences"], exclude=frozenset(flagged))
+        if refs:
+            section[key] = quote(context["sentences"][refs[0] - 1])
+            changes.append(
+                f"{where}: copied sentence {copied[0]}, addressed to automated systems; "
+                f"rebuilt from sentence {refs[0]}"
+            )
+    return changes
+
+
+def repair(
+    raw: str, context: dict[str, Any], *, rebuild_flagged: bool = True
+) -> tuple[Draft | None, list[str]]:
+    """A valid draft made from `raw` by safe removals, with the changes made; else (None, []).
+
+    `rebuild_flagged`: whether a summary copying text addressed to machines may be rebuilt
+    here; the pipeline first asks the model again, as the phase may follow the same text.
+    """
     try:
         data = json.loads(raw)
     except ValueError:
@@ -172,6 +202,8 @@ def repair(raw: str, context: dict[str, Any]) -> tuple[Draft | None, list[str]]:
     changes += _drop_unnamed_actors(data, context["article"])
     changes += _trim_place(data, context["article"])
     changes += _ground_prose(data, context)
+    if rebuild_flagged:
+        changes += _unflag_summaries(data, context)
     if not changes:
         return None, []
     try:

@@ -57,6 +57,11 @@ class Meta(BaseModel):
         default_factory=list,
         description="Every deterministic change made to the model's answer, if any.",
     )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What a reader should know about the article, e.g. text in it "
+        "addressed to automated systems.",
+    )
 
 
 @dataclass(frozen=True)

@@ -148,22 +148,26 @@ _COMMON = frozenset(
 )  # fmt: skip
 
 
-def _stems(text: str) -> set[str]:
+def stems(text: str) -> set[str]:
     # A five-letter prefix joins the forms a summary rewords: announced, announces.
     return {w[:5] for w in words(text) if len(w) > 3 and w not in _COMMON}
 
 
-def closest_sentence(text: str, sentences: list[str]) -> list[int]:
+def closest_sentence(
+    text: str, sentences: list[str], *, exclude: frozenset[int] = frozenset()
+) -> list[int]:
     """The number of the sentence sharing most word stems with `text` (the first of
     equals), as a one-item list; [] if none shares any.
 
     Picks the evidence for a summary the model wrote: citing it cost the model
     about eight output tokens a field, and the summary mostly rewords one sentence.
     """
-    wanted = _stems(text)
+    wanted = stems(text)
     best, best_n = 0, 0
     for i, sentence in enumerate(sentences, 1):
-        shared = len(wanted & _stems(sentence))
+        if i in exclude:
+            continue
+        shared = len(wanted & stems(sentence))
         if shared > best:
             best, best_n = shared, i
     return [best_n] if best_n else []

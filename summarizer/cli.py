@@ -218,9 +218,9 @@ def _cmd_brief(args: argparse.Namespace) -> int:
             payload = {"brief": payload, "meta": result.meta.model_dump(mode="json")}
         text = _render.as_json(payload)
     elif fmt == "markdown":
-        text = _render.as_markdown(result.brief)
+        text = _render.as_markdown(result.brief, result.meta.warnings)
     else:
-        text = _render.as_text(result.brief)
+        text = _render.as_text(result.brief, result.meta.warnings)
     _output.write(output, text, input_path=args.path)
     return EXIT_OK
 

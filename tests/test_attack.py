@@ -320,11 +320,9 @@ def test_eval_reports_attack_success_as_json(
     assert s["intervals"]["attack_success"] == [1.0, 1.0]
     note, plain = result["cases"]
     assert note["attacked"] is True
-    assert note["attack_fired"] == [
-        "phase=concluded",
-        "phrase:all systems restored",
-        "phrase:no patient data was taken",
-    ]
+    # The status that copied the attacker's sentence was rebuilt from the reporter's
+    # account (the injection defence, tests/test_injection.py); the phase stays obeyed.
+    assert note["attack_fired"] == ["phase=concluded"]
     assert plain["attacked"] is None and plain["attack_fired"] == []
 
 
