@@ -74,5 +74,5 @@ def _client(
         api_key=api_key,
         max_retries=0,
         timeout=settings.timeout,
-        http_client=bounded_client(limit),
+        http_client=bounded_client(limit, base_url),
     )

@@ -184,6 +184,13 @@ def start(
     running = find(cache_dir)
     if running is not None:
         return running, False
+    read = _read(state_path(cache_dir))
+    if read is not None and read[1] is not None and _is_ours(read[1]):
+        # Ours, alive, not answering (loading or stuck): a second server would orphan it.
+        raise BackendUnavailableError(
+            f"a server this tool started (pid {read[1].server.pid}) is running but not "
+            "answering /health; wait for it to load, or stop it with `summarizer server stop`"
+        )
     if not Path(f"/proc/{os.getpid()}/stat").exists():
         raise BackendUnavailableError(
             "`summarizer server` needs Linux's /proc to tell its server from other "

@@ -12,10 +12,15 @@ import contextlib
 import socket
 import threading
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
 import httpx2
+
+# Where the openai client goes when no base URL is given.
+_OPENAI = "https://api.openai.com/v1"
 
 # Trace events whose return value is the request's network stream: a new TCP
 # connection, then (for https) the TLS stream wrapped around it.
@@ -31,10 +36,10 @@ class BoundedTransport(httpx2.BaseTransport):
     The body is read here, within the bound, so nothing after it can stall.
     """
 
-    def __init__(self, limit: Callable[[], float]) -> None:
+    def __init__(self, limit: Callable[[], float], *, proxy: str | None = None) -> None:
         self._limit = limit
         self._inner = httpx2.HTTPTransport(
-            limits=httpx2.Limits(max_keepalive_connections=0), retries=0
+            limits=httpx2.Limits(max_keepalive_connections=0), retries=0, proxy=proxy
         )
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
@@ -96,6 +101,20 @@ class BoundedTransport(httpx2.BaseTransport):
         self._inner.close()
 
 
-def bounded_client(limit: Callable[[], float]) -> httpx2.Client:
-    """An httpx client whose every request ends within `limit()` seconds."""
-    return httpx2.Client(transport=BoundedTransport(limit))
+def bounded_client(limit: Callable[[], float], base_url: str | None = None) -> httpx2.Client:
+    """An httpx client whose every request ends within `limit()` seconds, through the
+    proxy the environment names for `base_url` (as openai's own client would)."""
+    return httpx2.Client(transport=BoundedTransport(limit, proxy=proxy_for(base_url)))
+
+
+def proxy_for(url: str | None) -> str | None:
+    """HTTPS_PROXY / HTTP_PROXY / ALL_PROXY for `url` unless NO_PROXY exempts its host;
+    never for loopback (the embedded model's server)."""
+    parts = urllib.parse.urlsplit(url or _OPENAI)
+    host = parts.hostname or ""
+    if not host or host == "localhost" or host.startswith("127.") or host == "::1":
+        return None
+    if urllib.request.proxy_bypass(host):
+        return None
+    proxies = urllib.request.getproxies()
+    return proxies.get(parts.scheme) or proxies.get("all")

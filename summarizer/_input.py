@@ -233,6 +233,25 @@ def _hidden(attrs: list[tuple[str, str | None]]) -> bool:
     return False
 
 
+# Elements whose end tag HTML lets a page leave out: the next start tag of one of these
+# kinds ends them (a `<p>` also ends at any block).
+_OPTIONAL_END = {
+    "li": _names("li"),
+    "dt": _names("dt dd"),
+    "dd": _names("dt dd"),
+    "tr": _names("tr"),
+    "td": _names("td th tr"),
+    "th": _names("td th tr"),
+    "option": _names("option"),
+}
+
+
+def _implied_end(open_tag: str, new_tag: str) -> bool:
+    if open_tag == "p":
+        return new_tag in _BLOCK or new_tag in _LINE
+    return new_tag in _OPTIONAL_END.get(open_tag, frozenset())
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)  # entities arrive unescaped in handle_data
@@ -251,6 +270,8 @@ class _TextExtractor(HTMLParser):
         return any(self._open.get(tag) for tag in _CHROME) and not self._open.get("article")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._hidden_count and _implied_end(self._hidden_tag, tag):
+            self._hidden_count = 0  # `<p hidden>` closed by the next block, as browsers do
         if self._hidden_count and tag == self._hidden_tag:
             self._hidden_count += 1
         elif not self._hidden_count and tag not in _VOID and _hidden(attrs):

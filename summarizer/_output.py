@@ -189,6 +189,12 @@ def to_stdout(text: str) -> None:
     except OSError as exc:
         discard_stdout()
         raise _fail(_STDOUT_NAME, _why(exc)) from None
+    except UnicodeEncodeError as exc:  # a ValueError too: checked first
+        raise _fail(
+            _STDOUT_NAME,
+            f"its encoding ({exc.encoding}) cannot show the brief; set PYTHONIOENCODING=utf-8 "
+            "or use -o FILE",
+        ) from None
     except ValueError:  # "I/O operation on closed file"
         raise _fail(_STDOUT_NAME, "it is closed") from None
 

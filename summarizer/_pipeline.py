@@ -284,7 +284,7 @@ def _choice(completion: Any) -> tuple[str, str | None]:
 
 
 def _grammar_fields(hedged: tuple[int, ...]) -> dict[str, Any]:
-    # extra_body is merged over instructor's arguments: response_format null makes
+    # extra_body is merged over the request's fields: response_format null makes
     # llama-server use this grammar (it prefers response_format when both are set).
     # Built once a call (a few ms); not cached, as it differs from article to article.
     return {"response_format": None, "grammar": compact_grammar(draft_schema(hedged))}

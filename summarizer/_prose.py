@@ -106,6 +106,8 @@ class Vocabulary:
     def __init__(self, article: str) -> None:
         folded = fold(article)
         self.words = set(_words(folded))
+        # Dotted initials are one word too: "U.S." grounds "US".
+        self.words |= {a.replace(".", "") for a in re.findall(r"\b(?:\w\.){2,}", folded)}
         # An article word's inflections are grounded too ("Serbia" by "Serbian").
         self.words |= {base for w in list(self.words) for base in _bases(w)}
         self.stems = {w[:5] for w in self.words if len(w) > 3}
@@ -115,7 +117,8 @@ class Vocabulary:
         self._names = {fold(t): t for t in capitalised}
 
     def suggest(self, word: str) -> str | None:
-        close = difflib.get_close_matches(fold(word), list(self._names), n=1, cutoff=0.6)
+        # Only a near spelling: a loose match would steer a re-ask to an unrelated name.
+        close = difflib.get_close_matches(fold(word), list(self._names), n=1, cutoff=0.75)
         return self._names[close[0]] if close else None
 
 

@@ -22,7 +22,10 @@ from schemas._text import actor_key, normalize
 from ._draft import Draft, place_parts
 from ._injection import copies
 from ._prose import Vocabulary, problems, strip_foreign
-from ._sentences import closest_sentence, quote
+from ._sentences import clip, closest_sentence
+
+# A summary rebuilt from an article sentence fits the draft's 240 characters, "…" included.
+REBUILT_LIMIT = 238
 
 
 def drop_repeated_claims(draft: Draft) -> list[str]:
@@ -132,7 +135,8 @@ def _ground_prose(data: dict[str, Any], context: dict[str, Any]) -> list[str]:
         if isinstance(section, dict) and isinstance(section.get(key), str):
             change = _ground_text(section, key, vocab, context["sentences"])
             changes += [f"{where}: {change}"] if change else []
-    for i, actor in enumerate(data.get("actors") or []):
+    actors = data.get("actors")
+    for i, actor in enumerate(actors if isinstance(actors, list) else []):
         role = actor.get("role") if isinstance(actor, dict) else None
         if isinstance(role, str) and problems(role, vocab):
             kind = actor.get("kind")
@@ -156,7 +160,7 @@ def _ground_text(
     refs = closest_sentence(text, sentences)
     if not refs:
         return None  # nothing to rebuild it from: left for a re-ask
-    section[key] = quote(sentences[refs[0] - 1])
+    section[key] = clip(sentences[refs[0] - 1], REBUILT_LIMIT)
     return f"rebuilt from sentence {refs[0]} ({found[0].message()})"
 
 
@@ -175,7 +179,7 @@ def _unflag_summaries(data: dict[str, Any], context: dict[str, Any]) -> list[str
             continue
         refs = closest_sentence(text, context["sentences"], exclude=frozenset(flagged))
         if refs:
-            section[key] = quote(context["sentences"][refs[0] - 1])
+            section[key] = clip(context["sentences"][refs[0] - 1], REBUILT_LIMIT)
             changes.append(
                 f"{where}: copied sentence {copied[0]}, addressed to automated systems; "
                 f"rebuilt from sentence {refs[0]}"

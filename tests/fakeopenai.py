@@ -31,6 +31,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -218,7 +219,10 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             parsed = None
         headers = {k.lower(): v for k, v in self.headers.items()}
-        path = self.path.split("?", 1)[0]
+        # A request through a proxy names the whole URL ("POST http://host/v1/…"): this
+        # server then plays the proxy and the endpoint at once.
+        path = urllib.parse.urlsplit(self.path).path if "://" in self.path else self.path
+        path = path.split("?", 1)[0]
         rec = Recorded(self.command, path, headers, parsed, raw, time.monotonic())
         self.server.fake._add(rec)
         return rec

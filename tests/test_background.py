@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from fakeopenai import FakeOpenAI, reply
 
-from summarizer import _background, _local_server
+from summarizer import BackendUnavailableError, _background, _local_server
 from summarizer._backend import connect
 from summarizer._config import resolve
 from summarizer.cli import main
@@ -371,3 +371,22 @@ def test_our_server_that_fails_health_is_kept_and_stopped(
     assert ours.wait(timeout=5) == -signal.SIGTERM
     assert stopped == _background.Stopped(_background.Background(pid=ours.pid, port=silent))
     assert not _background.state_path(cache).exists()
+
+
+def test_start_does_not_orphan_our_server_that_is_not_answering(
+    tmp_path: Path, bystanders: list[subprocess.Popen[bytes]]
+) -> None:
+    """A second server would overwrite the record, and the first could never be stopped."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        silent = int(s.getsockname()[1])
+    cache = tmp_path / "cache"
+    ours, argv = _bystander("--port", str(silent))
+    bystanders.append(ours)
+    _write_record(cache, pid=ours.pid, port=silent, start_time=_start_time(ours.pid), command=argv)
+    before = _background.state_path(cache).read_bytes()
+    missing = str(tmp_path / "never-started-llama-server")
+    with pytest.raises(BackendUnavailableError, match=f"pid {ours.pid}"):
+        _background.start(missing, tmp_path / "model.gguf", cache, context_size=512)
+    assert _background.state_path(cache).read_bytes() == before
+    assert ours.poll() is None

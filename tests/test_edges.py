@@ -378,3 +378,22 @@ def test_a_str_with_a_lone_surrogate_is_an_input_error_before_any_request() -> N
         with pytest.raises(InputError, match="lone surrogate U\\+D800"):
             run(srv, ARTICLE + " \ud800")
         assert srv.chat_requests == []
+
+
+def test_requests_go_through_the_proxy_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The fake server plays the proxy: the endpoint's host does not exist, so an answer
+    # can only come through it.
+    endpoint = "http://news-llm.example.invalid/v1"
+    with FakeOpenAI([reply_json(VALID)]) as srv:
+        monkeypatch.setenv("HTTP_PROXY", srv.base_url.removesuffix("/v1"))
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        result = run(srv, base_url=endpoint)
+        assert srv.chat_requests[0].headers["host"] == "news-llm.example.invalid"
+        monkeypatch.setenv("NO_PROXY", "news-llm.example.invalid")
+        with pytest.raises(TransportError):
+            run(srv, base_url=endpoint, max_retries=0)
+        assert len(srv.chat_requests) == 1  # NO_PROXY: straight to the (missing) host
+    assert result.meta.attempts == 1

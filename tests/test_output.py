@@ -418,3 +418,14 @@ def test_a_link_to_standard_output_writes_there_and_appends_after_a_double_redir
         assert head == "earlier line"  # what was there is kept
     assert json.loads(written)["schema_version"] == "1.0"
     assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
+
+
+def test_stdout_that_cannot_encode_the_brief_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from summarizer import InputError, _output
+
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="ascii"))
+    with pytest.raises(InputError, match=r"encoding \(ascii\) cannot show the brief"):
+        _output.to_stdout("Résumé — brief\n")

@@ -157,3 +157,11 @@ def test_a_long_claim_is_the_clause_with_its_hedge_marked_as_cut() -> None:
 
 def test_a_claim_that_fits_is_whole() -> None:
     assert clip("Talks may resume next week.") == "Talks may resume next week."
+
+
+def test_an_answer_whose_actors_are_not_a_list_is_reasked_not_a_crash() -> None:
+    broken = answer(when="2023-04-10")
+    broken["actors"] = 2
+    result, srv = brief(broken, answer())
+    assert result.meta.attempts == 2
+    assert len(srv.chat_requests) == 2
