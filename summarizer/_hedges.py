@@ -42,9 +42,9 @@ def hedged(sentences: list[str]) -> list[int]:
     return [i for i, s in enumerate(sentences, 1) if _HEDGE.search(s)]
 
 
-def hint(sentences: list[str]) -> str:
-    """The hint line for the prompt: the hedged sentences' numbers, or "none"."""
-    numbers = hedged(sentences)
+def hint(sentences: list[str], *, skip: frozenset[int] = frozenset()) -> str:
+    """The hint line for the prompt: the hedged sentences' numbers (but `skip`), or "none"."""
+    numbers = [n for n in hedged(sentences) if n not in skip]
     return ", ".join(str(n) for n in numbers) if numbers else "none"
 
 

@@ -121,8 +121,12 @@ def run(
     flags = flag(sentences)
     flagged = {f.sentence: sentences[f.sentence - 1] for f in flags}
     context: dict[str, Any] = {"article": article, "sentences": sentences, "flagged": flagged}
-    base = prompts.brief_messages(numbered(sentences), hint(sentences))
-    grammar = _grammar_fields(tuple(hedged(sentences))) if settings.llama_grammar else None
+    withheld = frozenset(flagged)
+    base = prompts.brief_messages(
+        numbered(sentences, withheld=withheld), hint(sentences, skip=withheld)
+    )
+    open_points = tuple(n for n in hedged(sentences) if n not in withheld)
+    grammar = _grammar_fields(open_points) if settings.llama_grammar else None
     messages = base
     history: list[list[str]] = []
     repairs: list[str] = []

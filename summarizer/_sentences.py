@@ -86,9 +86,14 @@ def split_sentences(article: str) -> list[str]:
     return sentences
 
 
-def numbered(sentences: list[str]) -> str:
-    """The article as the model sees it: one numbered sentence a line."""
-    return "\n".join(f"{i} {s}" for i, s in enumerate(sentences, 1))
+WITHHELD = "[withheld: text in the article addressed to automated systems]"
+
+
+def numbered(sentences: list[str], *, withheld: frozenset[int] = frozenset()) -> str:
+    """The article as the model sees it: one numbered sentence a line. The `withheld`
+    sentences (addressed to machines) keep their number but not their words: a small
+    model told that text is data still obeys it, and cannot obey what it never reads."""
+    return "\n".join(f"{i} {WITHHELD if i in withheld else s}" for i, s in enumerate(sentences, 1))
 
 
 def quote(sentence: str) -> str:

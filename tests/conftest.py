@@ -92,6 +92,12 @@ def llm(
     from summarizer._local_server import shared_server
 
     settings = resolve(backend="local")
+    from summarizer._background import find
+
+    running = find(settings.cache_dir)
+    if running is not None:  # `summarizer server start` left one loaded: record with it
+        yield Target(running.base_url, LOCAL_MODEL)
+        return
     server = shared_server(
         binary=settings.llama_server,
         cache_dir=settings.cache_dir,

@@ -210,3 +210,15 @@ def test_a_hidden_element_without_its_end_tag_hides_only_itself() -> None:
     assert clean_article(page) == (
         "Pier closes\n\nThe council voted to close the pier.\n\nFerries stop."
     )
+
+
+def test_text_addressed_to_machines_is_withheld_from_the_model() -> None:
+    _, srv = brief(answer(FAITHFUL))
+    body = srv.chat_requests[0].json
+    assert isinstance(body, dict)
+    user = body["messages"][1]["content"]
+    assert "SYSTEM" not in user and "fully resolved" not in user
+    assert "\n2 [withheld: text in the article addressed to automated systems]\n" in user
+    assert "\n4 Board director Tam Wexley said on Monday" in user
+    # Nor is it offered as a place to look for open points.
+    assert user.rstrip().endswith("Hedged sentences: 5")
