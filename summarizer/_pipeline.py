@@ -34,6 +34,7 @@ from ._errors import (
 from ._grammar import compact_grammar
 from ._hedges import hedged, hint
 from ._injection import flag
+from ._prose import Vocabulary
 from ._repair import drop_repeated_claims, repair
 from ._result import Meta, Result, Usage
 from ._sentences import numbered, split_sentences
@@ -120,7 +121,13 @@ def run(
     sentences = split_sentences(article)
     flags = flag(sentences)
     flagged = {f.sentence: sentences[f.sentence - 1] for f in flags}
-    context: dict[str, Any] = {"article": article, "sentences": sentences, "flagged": flagged}
+    # Built once a call: each validation gets a copy of this context, and the repair too.
+    context: dict[str, Any] = {
+        "article": article,
+        "sentences": sentences,
+        "flagged": flagged,
+        "_vocabulary": Vocabulary(article),
+    }
     withheld = frozenset(flagged)
     base = prompts.brief_messages(
         numbered(sentences, withheld=withheld), hint(sentences, skip=withheld)

@@ -123,7 +123,9 @@ def _ground_prose(data: dict[str, Any], context: dict[str, Any]) -> list[str]:
     lacks, it is replaced by the article sentence it rewords (the one its evidence cites).
     A role that does either becomes the actor's kind.
     """
-    vocab = Vocabulary(context["article"])
+    vocab = context.get("_vocabulary")
+    if not isinstance(vocab, Vocabulary):
+        vocab = Vocabulary(context["article"])
     changes: list[str] = []
     event, status = data.get("event"), data.get("status")
     if isinstance(event, dict) and isinstance(event.get("when"), str):
