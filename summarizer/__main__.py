@@ -1,3 +1,5 @@
-from summarizer.cli import entry
+"""`python -m summarizer`: the command line."""
 
-entry()
+from summarizer._cli import main
+
+main()

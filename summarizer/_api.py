@@ -7,12 +7,11 @@ from collections.abc import Callable
 
 import openai
 
-from schemas import Brief
-
-from ._config import resolve
-from ._input import check_text, clean_article, decode_article
-from ._pipeline import run
-from ._result import Result
+from summarizer._config import resolve
+from summarizer._input._read import check_text, clean_article, decode_article
+from summarizer._pipeline._run import run
+from summarizer._result import Result
+from summarizer.schemas import Brief
 
 
 def summarize_detailed(

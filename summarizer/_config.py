@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ._errors import ConfigurationError
+from summarizer._errors import ConfigurationError
 
 Backend = Literal["openai", "local"]
 BACKENDS: tuple[Backend, ...] = ("openai", "local")

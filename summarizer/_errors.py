@@ -14,7 +14,16 @@ Messages are one line and say what to do next. They never contain an API key.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(message: str) -> str:
+    """`message` with control characters escaped: a path or a server's text may hold
+    line breaks or terminal escape codes, and an error message must stay one clean line."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", message)
 
 
 class SummarizerError(Exception):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas import Brief
+from summarizer.schemas import Brief
 
 
 class Usage(BaseModel):

@@ -89,10 +89,10 @@ def llm(
     if not HAS_LOCAL:
         pytest.exit("recording needs the [local] extra: run `make cassettes`", returncode=2)
     from summarizer._config import resolve
-    from summarizer._local_server import shared_server
+    from summarizer._engine._llama_server import shared_server
 
     settings = resolve(backend="local")
-    from summarizer._background import find
+    from summarizer._engine._background import find
 
     running = find(settings.cache_dir)
     if running is not None:  # `summarizer server start` left one loaded: record with it

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from fakeopenai import FakeOpenAI, reply_json
 
-from summarizer._eval import BadGoldError, Case, load_corpus
-from summarizer._scoring import (
+from summarizer._cli._main import main
+from summarizer._evaluation._eval import BadGoldError, Case, load_corpus
+from summarizer._evaluation._scoring import (
     Attack,
     BadAttackError,
     attack_conditions,
     score_case,
     summarize_scores,
 )
-from summarizer.cli import main
 
 CORPUS = Path(__file__).resolve().parent.parent / "bench" / "injection"
 

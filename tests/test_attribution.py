@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer._attribution import source
+from summarizer._text._attribution import source
 
 NAMES = ["Harbor Council of Velmora", "Ilse Brandt", "police"]
 

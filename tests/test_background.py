@@ -21,10 +21,12 @@ from pathlib import Path
 import pytest
 from fakeopenai import FakeOpenAI, reply
 
-from summarizer import BackendUnavailableError, _background, _local_server
-from summarizer._backend import connect
+from summarizer import BackendUnavailableError
+from summarizer._cli._main import main
 from summarizer._config import resolve
-from summarizer.cli import main
+from summarizer._engine import _background
+from summarizer._engine import _llama_server as _local_server
+from summarizer._pipeline._backend import connect
 
 FAKE_SERVER = f"""#!{sys.executable}
 import http.server, sys
@@ -121,7 +123,7 @@ def test_cli_status_start_stop(
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(cache))
     model = tmp_path / "model.gguf"
     model.write_bytes(b"x")
-    monkeypatch.setattr("summarizer._local_model.ensure_model", lambda *a, **k: model)
+    monkeypatch.setattr("summarizer._engine._model_file.ensure_model", lambda *a, **k: model)
     assert main(["server", "status"]) == 3
     assert "not running" in capsys.readouterr().out
     try:
@@ -266,7 +268,7 @@ import os
 os.setsid()  # process groups cross pid namespaces: kill(0) must reach only this one
 import json, subprocess, sys, time
 from pathlib import Path
-from summarizer import _background
+from summarizer._engine import _background
 cache, port, pid = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 victim = subprocess.Popen(["sleep", "60"])  # same process group: kill(0) reaches it too
 argv = ["x", "--port", str(port)]
@@ -334,7 +336,7 @@ def test_a_brief_does_not_go_to_a_foreign_server(
     cache = tmp_path / "cache"
     model = tmp_path / "model.gguf"
     model.write_bytes(b"x")
-    monkeypatch.setattr("summarizer._local_model.ensure_model", lambda *a, **k: model)
+    monkeypatch.setattr("summarizer._engine._model_file.ensure_model", lambda *a, **k: model)
     monkeypatch.setattr(_local_server, "_shared", None)
     with FakeOpenAI([reply("not a brief")]) as foreign:
         port = int(foreign.base_url.split(":")[2].split("/")[0])

@@ -1,6 +1,6 @@
 """Bad input through the command line: exit code, one clear line on stderr, no traceback.
 
-In-process through `summarizer.cli.main`, with one real `python -m summarizer`
+In-process through `summarizer._cli._main.main`, with one real `python -m summarizer`
 subprocess. Where a model answer is needed it comes from FakeOpenAI on loopback;
 where input must be refused, the fake server also proves no request was sent.
 """
@@ -19,10 +19,10 @@ from conftest import ROOT
 from drafts import ACTORS, ARTICLE, SENTENCES, VALID, draft
 from fakeopenai import Action, FakeOpenAI, reply_json, status
 
-import summarizer._local_server
+import summarizer._engine._llama_server
+from summarizer._cli._main import main
 from summarizer._config import resolve
-from summarizer._pipeline import PROMPT_OVERHEAD_TOKENS
-from summarizer.cli import main
+from summarizer._pipeline._run import PROMPT_OVERHEAD_TOKENS
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(200)
 
@@ -113,7 +113,7 @@ def no_llama_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cache = tmp_path / "cache"
     monkeypatch.setenv("SUMMARIZER_LLAMA_SERVER", str(tmp_path / "no-such-llama-server"))
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(cache))
-    monkeypatch.setattr(summarizer._local_server, "_shared", None)  # none already running
+    monkeypatch.setattr(summarizer._engine._llama_server, "_shared", None)  # none already running
     return cache
 
 

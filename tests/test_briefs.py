@@ -17,7 +17,7 @@ from conftest import EXAMPLES, Target, example
 from vcr.record_mode import RecordMode
 
 import summarizer
-from schemas._text import contains_quote, normalize, strip_accents
+from summarizer.schemas._text import contains_quote, normalize, strip_accents
 
 EXPECTED = json.loads((EXAMPLES / "expected.json").read_text(encoding="utf-8"))
 

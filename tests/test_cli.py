@@ -17,8 +17,8 @@ from drafts import ACTORS, ARTICLE, draft
 from fakeopenai import FakeOpenAI, reply_json
 from test_briefs import exchanges
 
-import summarizer._local_server
-from summarizer.cli import main
+import summarizer._engine._llama_server
+from summarizer._cli._main import main
 
 PORT_STRIKE = str(EXAMPLES / "port_strike.txt")
 
@@ -179,7 +179,7 @@ def test_an_option_that_would_be_ignored_exits_2_before_the_model(
     # Were the local backend reached, it would fail at once (exit 3) and start nothing.
     monkeypatch.setenv("SUMMARIZER_LLAMA_SERVER", str(tmp_path / "no-such-llama-server"))
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(summarizer._local_server, "_shared", None)
+    monkeypatch.setattr(summarizer._engine._llama_server, "_shared", None)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with FakeOpenAI([reply_json(draft())], max_requests=5, lifetime_s=10.0) as srv:

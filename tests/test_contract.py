@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from schemas import SCHEMA_VERSION, Brief, brief_json_schema, name_in_article
-from schemas._text import normalize
+from summarizer.schemas import SCHEMA_VERSION, Brief, brief_json_schema, name_in_article
+from summarizer.schemas._text import normalize
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "brief.schema.json"
 

@@ -9,11 +9,11 @@ from pydantic import ValidationError
 from test_faults import KEY, answer, assert_good_brief, messages, run, serve
 
 import summarizer
-from schemas import Brief, name_in_article
-from schemas._text import normalize
-from summarizer._attribution import source
-from summarizer._draft import Draft, naming_sentences, to_brief
-from summarizer._sentences import closest_sentence
+from summarizer._pipeline._draft import Draft, naming_sentences, to_brief
+from summarizer._text._attribution import source
+from summarizer._text._sentences import closest_sentence
+from summarizer.schemas import Brief, name_in_article
+from summarizer.schemas._text import normalize
 
 CONTEXT = {"article": ARTICLE, "sentences": SENTENCES}
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fakeopenai import FakeOpenAI, reply_json, status
 
-from summarizer import _bench
-from summarizer.cli import main
+from summarizer._cli._main import main
+from summarizer._evaluation import _baselines, _bench
 
 ARTICLE = (
     "Harbour talks collapse\n\n"
@@ -139,7 +139,7 @@ def test_bench_compares_three_pipelines(tmp_path: Path, capsys: pytest.CaptureFi
         bodies = [r.json for r in srv.chat_requests]
     assert code == 0
     assert [len(b["messages"]) for b in bodies] == [2, 2, 2, 4]  # the re-ask adds two
-    starts = [b["messages"][0]["content"].startswith(_bench.ONE_LINE) for b in bodies]
+    starts = [b["messages"][0]["content"].startswith(_baselines.ONE_LINE) for b in bodies]
     assert starts == [False, True, True, True]  # ours, then the baselines' one-line prompt
     attempts = [
         json.loads((tmp_path / "b" / name / "a.json").read_text())["meta"]["attempts"]

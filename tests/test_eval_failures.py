@@ -18,7 +18,7 @@ from conftest import ROOT
 from fakeopenai import Action, FakeOpenAI, drop, hang, malformed, reply, reply_json, status
 from test_eval import ARTICLE, GOLD, corpus, draft, run_eval
 
-from summarizer.cli import main
+from summarizer._cli._main import main
 
 SECRET = "sk-secret-123"
 PIPELINES = ("pipeline", "plain", "naive")
@@ -155,7 +155,7 @@ def test_resume_redoes_a_record_with_an_old_string_error(
 
 
 def test_an_old_string_error_is_read_as_the_typed_shape() -> None:
-    from summarizer._eval import CaseError  # here, so the other tests run on older code
+    from summarizer._evaluation._eval import CaseError  # here, so the other tests run on older code
 
     assert CaseError.from_saved("TransportError: answered HTTP 503") == CaseError(
         "transport", "answered HTTP 503", 3

@@ -22,7 +22,7 @@ from fakeopenai import Action, FakeOpenAI, drop, hang, malformed, reply_json, st
 import summarizer
 from summarizer import NoValidBriefError, OutputTruncatedError, TransportError
 from summarizer._result import Result
-from summarizer._sentences import split_sentences
+from summarizer._text._sentences import split_sentences
 
 KEY = "sk-test-SECRETSECRETSECRET1234"
 

@@ -20,11 +20,11 @@ from fakeopenai import FakeOpenAI, reply_json
 from test_faults import KEY
 
 import summarizer
-from summarizer._draft import Draft
-from summarizer._grammar import UnsupportedSchemaError, compact_grammar
-from summarizer._hedges import hedged
-from summarizer._pipeline import MIN_STATUS_CHARS, draft_schema
-from summarizer._sentences import split_sentences
+from summarizer._engine._grammar import UnsupportedSchemaError, compact_grammar
+from summarizer._pipeline._draft import Draft
+from summarizer._pipeline._run import MIN_STATUS_CHARS, draft_schema
+from summarizer._text._hedges import hedged
+from summarizer._text._sentences import split_sentences
 
 _TOKEN = re.compile(
     r'\s*(?:(?P<lit>"(?:[^"\\]|\\.)*")|(?P<cls>\[(?:[^\]\\]|\\.)*\])|(?P<name>[A-Za-z][\w-]*)'

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from schemas import Basis
-from summarizer._hedges import basis, hedged, hint
+from summarizer._text._hedges import basis, hedged, hint
+from summarizer.schemas import Basis
 
 
 @pytest.mark.parametrize(

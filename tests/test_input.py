@@ -1,4 +1,4 @@
-"""Tests for summarizer._input: reading, decoding and cleaning one article."""
+"""Tests for summarizer._input._read: reading, decoding and cleaning one article."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from summarizer import _input
 from summarizer._errors import InputError
-from summarizer._input import clean_article, decode_article, read_article
+from summarizer._input import _read as _input
+from summarizer._input._read import clean_article, decode_article, read_article
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

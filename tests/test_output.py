@@ -27,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from summarizer import InputError
-from summarizer.cli import main, write_atomic
+from summarizer._cli._main import main, write_atomic
 
 IS_ROOT = os.geteuid() == 0
 
@@ -423,7 +423,8 @@ def test_a_link_to_standard_output_writes_there_and_appends_after_a_double_redir
 def test_stdout_that_cannot_encode_the_brief_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from summarizer import InputError, _output
+    from summarizer import InputError
+    from summarizer import _files as _output
 
     raw = io.BytesIO()
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="ascii"))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import prompts
-from prompts import PromptError, parse
+from summarizer import prompts
+from summarizer.prompts import PromptError, parse
 
 
 def test_packaged_templates_load() -> None:

@@ -17,10 +17,16 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from schemas._text import contains_quote, fold, identifying_words, name_in_article, normalize
 from summarizer._errors import InputError
-from summarizer._input import clean_article, decode_article, read_article
-from summarizer._sentences import quote, split_sentences
+from summarizer._input._read import clean_article, decode_article, read_article
+from summarizer._text._sentences import quote, split_sentences
+from summarizer.schemas._text import (
+    contains_quote,
+    fold,
+    identifying_words,
+    name_in_article,
+    normalize,
+)
 
 SETTINGS = settings(
     derandomize=True,

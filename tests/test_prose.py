@@ -12,9 +12,9 @@ import pytest
 from fakeopenai import FakeOpenAI, reply_json
 
 import summarizer
-from summarizer._prose import Vocabulary, problems
 from summarizer._result import Result
-from summarizer._sentences import clip
+from summarizer._text._prose import Vocabulary, problems
+from summarizer._text._sentences import clip
 
 ARTICLE = (
     "PORT ELSWICK, Tuesday - Dockworkers in Seravia walked out on Tuesday over pay, "

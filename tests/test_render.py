@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schemas import Brief
-from summarizer._render import as_json, as_markdown, as_text, shown
+from summarizer._output._render import as_json, as_markdown, as_text, shown
+from summarizer.schemas import Brief
 
 SUMMARY = "The council voted to close the ferry pier."
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from summarizer._scoring import CaseScore, Summary, score_case, summarize_scores
+from summarizer._evaluation._scoring import CaseScore, Summary, score_case, summarize_scores
 
 # Curly quotes, an em dash and accented names on purpose: briefs quote them plainly.
 ARTICLE = """Dockworkers strike at Port Veloria

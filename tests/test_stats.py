@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer._stats import mean_interval, paired_differences
+from summarizer._evaluation._stats import mean_interval, paired_differences
 
 
 def test_constant_values_have_a_zero_width_interval() -> None:

@@ -25,8 +25,8 @@ from tenacity import (
     retry_if_exception_type,
 )
 
-from ._config import Settings
-from ._errors import TransportError
+from summarizer._config import Settings
+from summarizer._errors import TransportError
 
 T = TypeVar("T")
 

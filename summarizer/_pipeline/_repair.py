@@ -16,13 +16,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from schemas import name_in_article
-from schemas._text import actor_key, normalize
-
-from ._draft import Draft, place_parts
-from ._injection import copies
-from ._prose import Vocabulary, problems, strip_foreign
-from ._sentences import clip, closest_sentence
+from summarizer._pipeline._draft import Draft, place_parts
+from summarizer._text._injection import copies
+from summarizer._text._prose import Vocabulary, problems, strip_foreign
+from summarizer._text._sentences import clip, closest_sentence
+from summarizer.schemas import name_in_article
+from summarizer.schemas._text import actor_key, normalize
 
 # A summary rebuilt from an article sentence fits the draft's 240 characters, "…" included.
 REBUILT_LIMIT = 238

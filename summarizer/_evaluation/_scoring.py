@@ -21,15 +21,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from schemas._text import (
+from summarizer._text._prose import Vocabulary, audit, problems
+from summarizer.schemas._text import (
     contains_quote,
     name_in_article,
     normalize,
     significant_words,
     strip_accents,
 )
-
-from ._prose import Vocabulary, audit, problems
 
 
 @dataclass(frozen=True)

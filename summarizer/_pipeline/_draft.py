@@ -25,14 +25,13 @@ from pydantic import (
     model_validator,
 )
 
-from schemas import ActorKind, Brief, Category, Phase, name_in_article
-from schemas._text import check_identifying_word, check_unique_actors, normalize
-
-from ._attribution import source
-from ._hedges import basis, hedge_at
-from ._injection import copies
-from ._prose import Vocabulary, problems
-from ._sentences import clip, closest_sentence, quote
+from summarizer._text._attribution import source
+from summarizer._text._hedges import basis, hedge_at
+from summarizer._text._injection import copies
+from summarizer._text._prose import Vocabulary, problems
+from summarizer._text._sentences import clip, closest_sentence, quote
+from summarizer.schemas import ActorKind, Brief, Category, Phase, name_in_article
+from summarizer.schemas._text import check_identifying_word, check_unique_actors, normalize
 
 E = TypeVar("E", bound=Enum)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from schemas import Basis
+from summarizer.schemas import Basis
 
 # By basis, strongest first: a sentence with a denial and a "may" is disputed.
 _WORDS: dict[Basis, str] = {

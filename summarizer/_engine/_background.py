@@ -23,8 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._errors import BackendUnavailableError
-from ._local_server import LocalServer, Progress, healthy
+from summarizer._engine._llama_server import LocalServer, Progress, healthy
+from summarizer._errors import BackendUnavailableError
 
 STATE_FILE = "server.json"
 # Bumped when the record changes; a record of another version proves nothing.

@@ -21,8 +21,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from ._errors import BackendUnavailableError
-from ._local_model import INSTALL_HINT
+from summarizer._engine._model_file import INSTALL_HINT
+from summarizer._errors import BackendUnavailableError
 
 Progress = Callable[[str], None]
 
@@ -191,7 +191,7 @@ def shared_server(
     prompts (the benchmark) asks for one slot each, so every prompt keeps its cache.
     """
     global _shared
-    from ._local_model import ensure_model
+    from summarizer._engine._model_file import ensure_model
 
     with _lock:
         if _shared is not None and _shared.running():

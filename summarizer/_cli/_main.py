@@ -17,11 +17,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import _output
-from ._errors import ConfigurationError, InputError, SummarizerError
+from summarizer import _files as _output
+from summarizer._errors import ConfigurationError, InputError, SummarizerError
 
 # The bench report is written with it too: where the user asked, keeping what is there.
-from ._output import write as write_atomic
+from summarizer._files import write as write_atomic
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_BACKEND, EXIT_NO_BRIEF = 0, 1, 2, 3, 4
 
@@ -176,7 +176,7 @@ def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def _check_model_options(args: argparse.Namespace) -> None:
     """Refuse model options that the chosen backend would silently ignore."""
-    from ._config import ENV
+    from summarizer._config import ENV
 
     # Said in the flags' own words; the library refuses the same (ConfigurationError).
     # With a base URL the default backend is openai, so only an explicit choice is local.
@@ -201,9 +201,9 @@ def _brief_format(args: argparse.Namespace) -> str:
 
 
 def _cmd_brief(args: argparse.Namespace) -> int:
-    from . import _render
-    from ._api import summarize_detailed
-    from ._input import read_article
+    from summarizer._api import summarize_detailed
+    from summarizer._input._read import read_article
+    from summarizer._output import _render
 
     output = _output.STDOUT if args.output is None else args.output
     # Checked before the model runs, not after a generation that would be wasted.
@@ -226,16 +226,16 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(_args: argparse.Namespace) -> int:
-    from schemas import brief_json_schema
+    from summarizer.schemas import brief_json_schema
 
     _output.to_stdout(json.dumps(brief_json_schema(), indent=2) + "\n")
     return EXIT_OK
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from . import _eval
-    from ._api import summarize_detailed
-    from ._config import resolve
+    from summarizer._api import summarize_detailed
+    from summarizer._config import resolve
+    from summarizer._evaluation import _eval
 
     cases = _eval.load_corpus(Path(args.corpus))[: args.limit]
     out = Path(args.out)
@@ -285,10 +285,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     import shlex
 
-    from . import _bench, _eval
-    from ._api import summarize_detailed
-    from ._backend import connect
-    from ._config import resolve
+    from summarizer._api import summarize_detailed
+    from summarizer._config import resolve
+    from summarizer._evaluation import _bench, _bench_report, _eval
+    from summarizer._pipeline._backend import connect
 
     cases = _eval.load_corpus(Path(args.corpus))[: args.limit]
     out = Path(args.out)
@@ -305,10 +305,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     options = _model_kwargs(args)
     settings = resolve(**options)
     show = _progress(sys.stderr)
-    from ._background import find
+    from summarizer._engine._background import find
 
     if settings.backend == "local" and find(settings.cache_dir) is None:
-        from ._local_server import shared_server
+        from summarizer._engine._llama_server import shared_server
 
         # One slot a pipeline: interleaved, they would otherwise evict each
         # other's cached prompt prefix on every case.
@@ -339,7 +339,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         resume=args.resume,
     )
     command = "summarizer " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    text = _bench.markdown(result, command=command, model=settings.model, corpus=args.corpus)
+    text = _bench_report.markdown(result, command=command, model=settings.model, corpus=args.corpus)
     write_atomic(report, text)
     print(text)
     failed = _bench.failed_runs(result["runs"])
@@ -354,10 +354,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_server(args: argparse.Namespace) -> int:
-    from . import _background
-    from ._config import resolve
-    from ._local_model import ensure_model
-    from ._local_server import find_binary
+    from summarizer._config import resolve
+    from summarizer._engine import _background
+    from summarizer._engine._llama_server import find_binary
+    from summarizer._engine._model_file import ensure_model
 
     settings = resolve(backend="local", llama_server=args.llama_server)
     cache = settings.cache_dir

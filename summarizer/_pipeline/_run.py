@@ -18,27 +18,26 @@ import openai
 from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import ValidationError
 
-import prompts
-from schemas import SCHEMA_VERSION
-
-from ._backend import Connection, connect
-from ._config import Settings
-from ._draft import Draft, to_brief
-from ._errors import (
+from summarizer import prompts
+from summarizer._config import Settings
+from summarizer._engine._grammar import compact_grammar
+from summarizer._errors import (
     ArticleTooLongError,
     InputError,
     NoValidBriefError,
     OutputTruncatedError,
     TransportError,
 )
-from ._grammar import compact_grammar
-from ._hedges import hedged, hint
-from ._injection import flag
-from ._prose import Vocabulary
-from ._repair import drop_repeated_claims, repair
-from ._result import Meta, Result, Usage
-from ._sentences import numbered, split_sentences
-from ._transport import Deadline, MalformedResponseError, public_url, send
+from summarizer._pipeline._backend import Connection, connect
+from summarizer._pipeline._draft import Draft, to_brief
+from summarizer._pipeline._repair import drop_repeated_claims, repair
+from summarizer._pipeline._retry import Deadline, MalformedResponseError, public_url, send
+from summarizer._result import Meta, Result, Usage
+from summarizer._text._hedges import hedged, hint
+from summarizer._text._injection import flag
+from summarizer._text._prose import Vocabulary
+from summarizer._text._sentences import numbered, split_sentences
+from summarizer.schemas import SCHEMA_VERSION
 
 Progress = Callable[[str], None]
 

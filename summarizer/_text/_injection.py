@@ -18,9 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from schemas._text import fold
-
-from ._sentences import stems
+from summarizer._text._sentences import stems
+from summarizer.schemas._text import fold
 
 # Readers that are machines, named unambiguously ("model" or "assistant" alone are too
 # often cars, fashion or coaches).

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from schemas._text import fold
+from summarizer.schemas._text import fold
 
 Kind = Literal["name", "figure", "script"]
 

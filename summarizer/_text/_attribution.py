@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from schemas._text import fold, phrase_pattern
+from summarizer.schemas._text import fold, phrase_pattern
 
 _VERBS = (
     r"said|says|say|told|tells|reported|reports|claimed|claims|claim|denied|denies|deny"

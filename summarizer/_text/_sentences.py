@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from schemas._text import words
+from summarizer.schemas._text import words
 
 # A sentence ends at . ! or ? (optionally followed by a closing quote or bracket)
 # before whitespace and an opening capital, digit or quote.

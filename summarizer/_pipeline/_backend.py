@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import openai
 
-from ._config import Backend, Settings
-from ._errors import BackendUnavailableError
-from ._http import bounded_client
+from summarizer._config import Backend, Settings
+from summarizer._errors import BackendUnavailableError
+from summarizer._pipeline._http import bounded_client
 
 # Local servers and many self-hosted endpoints take no key, but the client needs one.
 NO_KEY = "no-key"
@@ -42,8 +42,8 @@ def connect(
         raw = client.with_options(max_retries=0, timeout=settings.timeout)
         return Connection("openai", raw, str(raw.base_url))
     if settings.backend == "local":
-        from ._background import find
-        from ._local_server import shared_server
+        from summarizer._engine._background import find
+        from summarizer._engine._llama_server import shared_server
 
         # A server left running by `summarizer server start` is used as it is.
         background = find(settings.cache_dir)

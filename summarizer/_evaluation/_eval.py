@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._errors import (
+from summarizer._errors import (
     ArticleTooLongError,
     BackendUnavailableError,
     ConfigurationError,
@@ -29,10 +29,16 @@ from ._errors import (
     SummarizerError,
     TransportError,
 )
-from ._input import read_article
-from ._result import Usage
-from ._scoring import Attack, BadAttackError, CaseScore, score_case, summarize_scores
-from ._stats import mean_interval
+from summarizer._evaluation._scoring import (
+    Attack,
+    BadAttackError,
+    CaseScore,
+    score_case,
+    summarize_scores,
+)
+from summarizer._evaluation._stats import mean_interval
+from summarizer._input._read import read_article
+from summarizer._result import Usage
 
 # The keys of a gold file that scoring reads, each a list (FORMAT.md; `[]` where none).
 GOLD_KEYS = ("categories", "phases", "actors", "uncertainties", "absent")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ._errors import InputError
+from summarizer._errors import InputError
 
 STDOUT = "-"
 _STDOUT_NAME = "standard output"

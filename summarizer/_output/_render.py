@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from schemas import Brief
+from summarizer.schemas import Brief
 
 # Line and page breaks inside a field would break the layout: each run becomes a space.
 _BREAKS = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")

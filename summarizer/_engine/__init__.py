@@ -1,0 +1,1 @@
+"""The embedded engine: model file, llama-server, background server, grammar."""

@@ -1,0 +1,1 @@
+"""Evaluation: eval and bench over a corpus, scoring, statistics."""

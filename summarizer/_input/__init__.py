@@ -1,0 +1,1 @@
+"""Article input: bytes to text (decoding, HTML; later URLs)."""

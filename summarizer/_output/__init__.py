@@ -1,0 +1,1 @@
+"""Renderings of a brief: text, Markdown, JSON (later HTML)."""

@@ -1,0 +1,1 @@
+"""The brief pipeline: prompt, model call, retries, draft validation and repair."""

@@ -1,0 +1,1 @@
+"""Text heuristics: sentences, hedges, attribution, prose checks, injection flags."""
