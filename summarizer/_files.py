@@ -6,7 +6,8 @@ a FIFO or a device is written as a stream, /dev/stdout and /dev/fd/N are appende
 a new file gets the umask's mode. A regular file is replaced atomically, so a reader
 sees the old text or the new, never half. `-` is standard output. `check` runs the
 same tests before the model is asked, so a path that cannot be written costs nothing.
-Every failure is an InputError of one line: "cannot write PATH: why".
+Every failure is an InputError of one line: "cannot write PATH: why". `atomic_file` is the
+one atomic write every writer in the package uses (reports, records, state, the model file).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from summarizer._errors import InputError
 
@@ -139,18 +141,37 @@ def _write_stream(path: Path, text: str, *, append: bool) -> None:
 
 
 def _replace(plan: _Plan, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{plan.path.name}.", suffix=".tmp", dir=plan.path.parent)
+    with atomic_file(plan.path, keep=plan.existing) as out:
+        out.write(text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def atomic_file(
+    path: str | os.PathLike[str], *, keep: os.stat_result | None = None, private: bool = False
+) -> Iterator[BinaryIO]:
+    """A binary file that becomes `path` whole when the block ends, or never appears.
+
+    The data goes to a temporary file beside `path`, is flushed to disk, and replaces
+    `path` in one rename, so a reader (or a run killed midway) sees the old file or the
+    new one, never half. An exception in the block leaves `path` as it was. The new file
+    keeps `keep`'s mode and owner (the file it replaces), else gets the umask's mode, or
+    0600 when `private` (state other users need not read).
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            old = plan.existing
-            if old is not None:
-                _keep_owner(out.fileno(), old)
-            # mkstemp makes 0600; the file gets what a plain open() would have given it.
-            out.write(text)
+        with os.fdopen(fd, "wb") as out:
+            if keep is not None:
+                _keep_owner(out.fileno(), keep)
+            yield out
             out.flush()
-            os.fchmod(out.fileno(), stat.S_IMODE(old.st_mode) if old else _new_file_mode())
+            # mkstemp makes 0600; the file gets what a plain open() would have given it.
+            if keep is not None:
+                os.fchmod(out.fileno(), stat.S_IMODE(keep.st_mode))
+            elif not private:
+                os.fchmod(out.fileno(), _new_file_mode())
             os.fsync(out.fileno())
-        os.replace(tmp, plan.path)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

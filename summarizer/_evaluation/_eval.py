@@ -37,6 +37,7 @@ from summarizer._evaluation._scoring import (
     summarize_scores,
 )
 from summarizer._evaluation._stats import mean_interval
+from summarizer._files import atomic_file
 from summarizer._input._read import read_article
 from summarizer._result import Usage
 
@@ -270,9 +271,8 @@ def reusable_record(path: Path) -> dict[str, Any] | None:
 def save_record(path: Path, record: dict[str, Any]) -> None:
     """Write a record whole or not at all, so a killed run leaves no half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(path)
+    with atomic_file(path) as out:
+        out.write(json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
 def run_case(
