@@ -15,7 +15,10 @@ Messages are one line and say what to do next. They never contain an API key.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
+
+from summarizer._problems import Problem
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -83,7 +86,8 @@ class NoValidBriefError(SummarizerError):
     """The model never produced a brief that passed validation.
 
     Carries what was spent (`attempts`, `usage`), the validation `errors` of the
-    last answer and that answer itself (`last_raw`), so a caller can inspect it.
+    last answer (as lines, and as typed `problems`) and that answer itself
+    (`last_raw`), so a caller can inspect it.
     """
 
     exit_code = 4
@@ -95,12 +99,14 @@ class NoValidBriefError(SummarizerError):
         attempts: int = 0,
         usage: Any = None,
         errors: list[str] | None = None,
+        problems: Sequence[Problem] = (),
         last_raw: str | None = None,
     ):
         super().__init__(message)
         self.attempts = attempts
         self.usage = usage
         self.errors = errors or []
+        self.problems = list(problems)
         self.last_raw = last_raw
 
 

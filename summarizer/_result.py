@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from summarizer._problems import Problem, Repair
 from summarizer.schemas import Brief
 
 
@@ -49,13 +50,15 @@ class Meta(BaseModel):
     transport_retries: int = 0
     usage: Usage = Field(default_factory=Usage)
     latency_s: float = 0.0
-    validation_errors: list[list[str]] = Field(
+    validation_errors: list[list[Problem]] = Field(
         default_factory=list,
-        description="For each answer that failed validation, the problems found in it.",
+        description="For each answer that failed validation, the problems found in it "
+        "(kind, field, value, message).",
     )
-    repairs: list[str] = Field(
+    repairs: list[Repair] = Field(
         default_factory=list,
-        description="Every deterministic change made to the model's answer, if any.",
+        description="Every deterministic change made to the model's answer, if any "
+        "(kind, field, before, after, message).",
     )
     warnings: list[str] = Field(
         default_factory=list,

@@ -9,19 +9,20 @@ from pydantic import ValidationError
 from test_faults import KEY, answer, assert_good_brief, messages, run, serve
 
 import summarizer
+from summarizer._pipeline._context import article_context, as_pydantic
 from summarizer._pipeline._draft import Draft, naming_sentences, to_brief
 from summarizer._text._attribution import source
 from summarizer._text._sentences import closest_sentence
 from summarizer.schemas import Brief, name_in_article
 from summarizer.schemas._text import normalize
 
-CONTEXT = {"article": ARTICLE, "sentences": SENTENCES}
+CTX = article_context(ARTICLE)
+CONTEXT = as_pydantic(CTX)
 
 
 def _brief(actors: list[str]) -> dict[str, object]:
-    context = {"article": ARTICLE, "sentences": SENTENCES}
-    parsed = Draft.model_validate(draft(actors), context=context)
-    return to_brief(parsed, SENTENCES, ARTICLE).model_dump()
+    parsed = Draft.model_validate(draft(actors), context=CONTEXT)
+    return to_brief(parsed, CTX).model_dump()
 
 
 def test_an_actor_is_evidenced_by_the_first_sentence_that_names_it() -> None:
@@ -58,7 +59,9 @@ def test_an_uncertainty_repeating_an_earlier_claim_is_dropped_and_recorded() -> 
     claims = [u.claim for u in result.brief.uncertainties]
     assert claims == [SENTENCES[3], SENTENCES[2]]
     assert result.brief.uncertainties[1].evidence == [SENTENCES[2], SENTENCES[3]]
-    assert result.meta.repairs == ["uncertainties.1: dropped repeated claim (sentence 4)"]
+    assert [r.line() for r in result.meta.repairs] == [
+        "uncertainties.1: dropped repeated claim (sentence 4)"
+    ]
 
 
 def test_event_and_status_cite_the_sentence_their_summary_rewords() -> None:
@@ -74,8 +77,7 @@ def test_event_and_status_cite_the_sentence_their_summary_rewords() -> None:
 def test_basis_and_source_of_an_uncertainty_come_from_its_cited_sentences() -> None:
     answer = draft()
     answer["uncertainties"].append({"evidence": [2]})
-    context = {"article": ARTICLE, "sentences": SENTENCES}
-    brief = to_brief(Draft.model_validate(answer, context=context), SENTENCES, ARTICLE)
+    brief = to_brief(Draft.model_validate(answer, context=CONTEXT), CTX)
     first, second = brief.uncertainties
     assert (first.claim, second.claim) == (SENTENCES[3], SENTENCES[1])
     assert (first.basis, first.according_to) == ("unknown", None)
@@ -144,7 +146,7 @@ def test_an_actor_without_an_identifying_word_is_refused_with_what_to_do(name: s
     message = f"actor '{name}' has no identifying word.*give the actor's name as the article"
     with pytest.raises(ValidationError, match=message):
         Draft.model_validate(draft([name]), context=CONTEXT)
-    brief = to_brief(Draft.model_validate(VALID, context=CONTEXT), SENTENCES, ARTICLE)
+    brief = to_brief(Draft.model_validate(VALID, context=CONTEXT), CTX)
     data = brief.model_dump(mode="json")
     data["actors"][0]["name"] = name
     with pytest.raises(ValidationError, match=message):
@@ -163,7 +165,9 @@ def test_a_partial_word_actor_among_named_ones_is_dropped_without_reask() -> Non
         result = run(srv)
     assert len(srv.chat_requests) == 1
     assert_good_brief(result)
-    assert result.meta.repairs == ["actors.2: dropped actor not named in the article: 'Bran'"]
+    assert [r.line() for r in result.meta.repairs] == [
+        "actors.2: dropped actor not named in the article: 'Bran'"
+    ]
 
 
 def test_a_stopword_only_actor_alone_is_reasked_with_the_reason() -> None:

@@ -217,7 +217,8 @@ def test_schema_violation_is_reasked_and_every_answer_is_counted() -> None:
     assert len(srv.chat_requests) == meta.attempts == 2
     assert (meta.reasks, meta.transport_retries) == (1, 0)
     assert len(meta.validation_errors) == 1
-    assert any(e.startswith("status") for e in meta.validation_errors[0])
+    assert any(e.field.startswith("status") for e in meta.validation_errors[0])
+    assert {e.kind for e in meta.validation_errors[0]} == {"schema"}  # a missing section
     assert "status" in messages(srv, 1)[3]["content"]  # the problem went back to the model
     assert (meta.usage.prompt_tokens, meta.usage.completion_tokens) == (610, 130)
     assert meta.repairs == []
@@ -232,8 +233,10 @@ def test_one_invented_actor_among_valid_ones_is_repaired_without_reask() -> None
     assert len(srv.chat_requests) == meta.attempts == 1
     assert meta.reasks == 0
     assert len(meta.repairs) == 1
-    assert "Port Authority of Dunmore" in meta.repairs[0]
-    assert "not named in the article" in meta.repairs[0]
+    repair = meta.repairs[0]
+    assert (repair.kind, repair.field) == ("unnamed_actor", "actors.2")
+    assert (repair.before, repair.after) == ("Port Authority of Dunmore", None)
+    assert "not named in the article" in repair.message
     assert (meta.usage.prompt_tokens, meta.usage.completion_tokens) == (140, 66)
 
 
@@ -243,9 +246,9 @@ def test_a_citation_of_a_missing_sentence_is_dropped_without_reask() -> None:
     with serve(answer(cites_missing), answer(VALID)) as srv:
         result = run(srv)
     assert len(srv.chat_requests) == result.meta.attempts == 1
-    assert result.meta.repairs == [
-        "uncertainties.0.evidence: dropped citation of missing sentence(s) [99]"
-    ]
+    (repair,) = result.meta.repairs
+    assert repair.line() == "uncertainties.0.evidence: dropped citation of missing sentence(s) [99]"
+    assert (repair.kind, repair.before, repair.after) == ("missing_sentence", [4, 99], [4])
     assert result.brief.uncertainties[0].evidence == [SENTENCES[3]]
 
 
@@ -257,7 +260,13 @@ def test_only_actor_invented_is_reasked_with_the_answer_and_its_problem() -> Non
     meta = result.meta
     assert len(srv.chat_requests) == meta.attempts == 2
     assert (meta.reasks, meta.repairs) == (1, [])
-    assert any("Konrad Vesh" in e for e in meta.validation_errors[0])
+    (problem,) = meta.validation_errors[0]
+    assert (problem.kind, problem.field, problem.value) == (
+        "unnamed_actor",
+        "actors.0.name",
+        "Konrad Vesh",
+    )
+    assert problem.line() in messages(srv, 1)[3]["content"]  # the same words went back
     assert (meta.usage.prompt_tokens, meta.usage.completion_tokens) == (185, 45)
 
     first, second = messages(srv, 0), messages(srv, 1)

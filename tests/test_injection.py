@@ -137,9 +137,11 @@ def test_a_status_copying_the_attack_twice_is_rebuilt_from_the_reporters_account
     assert "fully resolved" not in status.summary
     assert status.summary == SENTENCES[3]
     assert status.evidence == [SENTENCES[3]]
-    assert result.meta.repairs == [
+    assert [r.line() for r in result.meta.repairs] == [
         "status: copied sentence 3, addressed to automated systems; rebuilt from sentence 4"
     ]
+    assert result.meta.repairs[0].kind == "copies_flagged"
+    assert result.meta.repairs[0].after == SENTENCES[3]
 
 
 def test_flagged_sentences_are_never_the_event_or_status_evidence() -> None:

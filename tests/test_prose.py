@@ -89,10 +89,12 @@ def test_an_invented_date_is_dropped_without_a_reask() -> None:
     result, srv = brief(answer(when="2023-04-10"))
     assert len(srv.chat_requests) == result.meta.attempts == 1
     assert result.brief.event.when is None
-    assert result.meta.repairs == [
+    assert [r.line() for r in result.meta.repairs] == [
         "event.when: dropped '2023-04-10' (the figure '2023' is not in the article: "
         "use only its figures)"
     ]
+    repair = result.meta.repairs[0]
+    assert (repair.kind, repair.before, repair.after) == ("ungrounded_figure", "2023-04-10", None)
 
 
 def test_a_misspelled_country_is_rebuilt_from_the_sentence_it_rewords() -> None:
@@ -107,24 +109,32 @@ def test_a_misspelled_country_is_rebuilt_from_the_sentence_it_rewords() -> None:
         )
     )
     assert "Serbia" not in json.dumps(b.model_dump(mode="json"))
-    assert result.meta.repairs == [
+    assert [r.line() for r in result.meta.repairs] == [
         "event.summary: rebuilt from sentence 1 ('Serbia' is not in the article; the "
         "article says 'Seravia': use the article's names)"
     ]
+    assert result.meta.repairs[0].kind == "ungrounded_name"
 
 
 def test_a_word_in_another_script_is_removed_from_the_status() -> None:
     result, _ = brief(answer(latest="Union leader Mara Quell said members joined管理."))
     assert result.brief.status.summary == "Union leader Mara Quell said members joined."
-    assert result.meta.repairs[0].startswith("status: removed '管理.'")
+    assert result.meta.repairs[0].line().startswith("status: removed '管理.'")
+    assert result.meta.repairs[0].kind == "foreign_script"
 
 
 def test_a_role_with_an_invented_name_becomes_the_actors_kind() -> None:
     result, _ = brief(answer(role="leader of the Lisbon union"))
     assert result.brief.actors[0].role == "person"
-    assert result.meta.repairs == [
+    assert [r.line() for r in result.meta.repairs] == [
         "actors.0.role: 'leader of the Lisbon union' replaced by the actor's kind"
     ]
+    repair = result.meta.repairs[0]
+    assert (repair.kind, repair.before, repair.after) == (
+        "ungrounded_name",
+        "leader of the Lisbon union",
+        "person",
+    )
 
 
 def test_with_nothing_to_rebuild_from_the_model_is_asked_again_with_the_articles_form() -> None:

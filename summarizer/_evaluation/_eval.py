@@ -14,6 +14,7 @@ import json
 import math
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ from summarizer._evaluation._scoring import (
 from summarizer._evaluation._stats import mean_interval
 from summarizer._files import atomic_file
 from summarizer._input._read import read_article
+from summarizer._problems import KINDS, Problem
 from summarizer._result import Usage
 
 # The keys of a gold file that scoring reads, each a list (FORMAT.md; `[]` where none).
@@ -177,7 +179,7 @@ class Cost:
 
 
 def failure_record(
-    error: CaseError, cost: Cost, validation_errors: Sequence[Sequence[str]] = ()
+    error: CaseError, cost: Cost, validation_errors: Sequence[Sequence[Problem]] = ()
 ) -> dict[str, Any]:
     """The record of a run that produced no brief: the error and its cost."""
     return {
@@ -187,7 +189,9 @@ def failure_record(
             "attempts": cost.attempts,
             "usage": cost.usage.model_dump(),
             "latency_s": round(time.monotonic() - cost.started, 3),
-            "validation_errors": [list(e) for e in validation_errors],
+            "validation_errors": [
+                [p.model_dump(mode="json") for p in round_] for round_ in validation_errors
+            ],
         },
     }
 
@@ -207,8 +211,8 @@ def brief_record(summarize: Callable[[str], Any], article: str) -> dict[str, Any
             cost.usage.add(
                 getattr(usage, "prompt_tokens", 0), getattr(usage, "completion_tokens", 0)
             )
-        errors = getattr(exc, "errors", None)
-        return failure_record(CaseError.of(exc), cost, [errors] if errors else [])
+        problems = exc.problems if isinstance(exc, NoValidBriefError) else []
+        return failure_record(CaseError.of(exc), cost, [problems] if problems else [])
     return {
         "brief": result.brief.model_dump(mode="json"),
         "meta": result.meta.model_dump(mode="json"),
@@ -318,17 +322,44 @@ def _mean(values: Iterable[float | None]) -> float:
     return statistics.fmean(got) if got else math.nan
 
 
-def _grounding_failures(errors: Sequence[Sequence[str]], repairs: Sequence[str]) -> dict[str, int]:
-    """Counts of grounding problems the pipeline met before its final answer."""
-    flat = [e for round_ in errors for e in round_]
-    return {
-        "actors": sum("is not named in the article" in e for e in flat)
-        + sum("actor not named" in r for r in repairs),
-        "citations": sum("does not exist" in e for e in flat)
-        + sum("missing sentence" in r for r in repairs),
-        "places": sum("is not in the article" in e for e in flat)
-        + sum("place not in the article" in r for r in repairs),
-    }
+# The grounding failures a run reports, each with the problem kinds it counts (see
+# _problems): by kind, so that rewording a message changes no figure.
+GROUNDING: dict[str, tuple[str, ...]] = {
+    "actors": ("unnamed_actor",),
+    "citations": ("missing_sentence",),
+    "places": ("unknown_place",),
+    "prose": ("ungrounded_name", "ungrounded_figure", "foreign_script"),
+}
+UNCLASSIFIED = "unclassified"
+
+
+def problem_kinds(meta: dict[str, Any]) -> Counter[str]:
+    """The kinds of the problems met and the repairs made in one saved run: every
+    rejected answer's problems, and every repair. An entry without a known kind (a
+    record saved before problems had kinds) counts as `UNCLASSIFIED`."""
+    rounds = meta.get("validation_errors")
+    entries = (
+        [e for r in rounds if isinstance(r, list) for e in r] if isinstance(rounds, list) else []
+    )
+    repairs = meta.get("repairs")
+    entries += repairs if isinstance(repairs, list) else []
+    kinds: Counter[str] = Counter()
+    for entry in entries:
+        kind = entry.get("kind") if isinstance(entry, dict) else None
+        kinds[kind if isinstance(kind, str) and kind in KINDS else UNCLASSIFIED] += 1
+    return kinds
+
+
+def grounding_failures(metas: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Counts of grounding problems the pipeline met before its final answers, with
+    `UNCLASSIFIED` added when some saved entry has no kind to count it by."""
+    kinds: Counter[str] = Counter()
+    for meta in metas:
+        kinds += problem_kinds(meta)
+    counts = {key: sum(kinds[k] for k in counted) for key, counted in GROUNDING.items()}
+    if kinds[UNCLASSIFIED]:
+        counts[UNCLASSIFIED] = kinds[UNCLASSIFIED]
+    return counts
 
 
 # The figures that are means of one value per case, and so get a bootstrap interval
@@ -360,18 +391,13 @@ def report(runs: Sequence[CaseRun]) -> dict[str, Any]:
     metas = [r.meta for r in runs]
     usage = [m.get("usage") or {} for m in metas]
     latencies = [v for m in metas if (v := _num(m.get("latency_s"))) is not None]
-    before = {"actors": 0, "citations": 0, "places": 0}
-    for m in metas:
-        counts = _grounding_failures(m.get("validation_errors") or [], m.get("repairs") or [])
-        for key, value in counts.items():
-            before[key] += value
     summary.update(
         mean_attempts=_mean(_num(m.get("attempts")) for m in metas),
         first_attempt_valid=sum(1 for r in runs if r.score.valid and r.meta.get("attempts") == 1),
         median_latency_s=statistics.median(latencies) if latencies else math.nan,
         mean_prompt_tokens=_mean(_num(u.get("prompt_tokens")) for u in usage),
         mean_completion_tokens=_mean(_num(u.get("completion_tokens")) for u in usage),
-        grounding_failures_before_final=before,
+        grounding_failures_before_final=grounding_failures(metas),
         ungrounded_in_final={
             "actors": sum(len(r.score.ungrounded_actors) for r in runs),
             "quotes": sum(len(r.score.ungrounded_quotes) for r in runs),

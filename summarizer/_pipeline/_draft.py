@@ -4,11 +4,14 @@ The public contract (`schemas.Brief`) carries verbatim quotes; the model only
 names the sentences they come from, and `to_brief` fills them in. Validation
 here (with the sentences as context) catches what the model can get wrong:
 a sentence number that does not exist, an actor the article does not name, an
-actor listed twice. Its messages go back to the model on a re-ask.
+actor listed twice. Each check raises its problem's kind (see _problems) as the
+pydantic error type, so that eval counts kinds, not messages; the messages go back to the
+model on a re-ask.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Annotated, Any, TypeVar
 
@@ -24,11 +27,14 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from summarizer._pipeline._context import ArticleContext, from_info
+from summarizer._problems import Kind
 from summarizer._text._attribution import source
 from summarizer._text._hedges import basis, hedge_at
 from summarizer._text._injection import copies
-from summarizer._text._prose import Vocabulary, problems
+from summarizer._text._prose import problems
 from summarizer._text._sentences import clip, closest_sentence, quote
 from summarizer.schemas import ActorKind, Brief, Category, Phase, name_in_article
 from summarizer.schemas._text import check_identifying_word, check_unique_actors, normalize
@@ -117,10 +123,19 @@ PHASE_WORDS = _words(_PHASE)
 KIND_WORDS = _words(_KIND)
 
 
+def problem(kind: Kind, message: str) -> PydanticCustomError:
+    """A validation error whose pydantic `type` is the problem's kind.
+
+    No context is given, so the message (which quotes the model's words) is never
+    formatted as a template.
+    """
+    return PydanticCustomError(kind, message)
+
+
 def _one_of(words: dict[str, Any]) -> AfterValidator:
     def check(value: str) -> str:
         if value not in words:
-            raise ValueError(f"must be one of: {', '.join(words)}")
+            raise problem("unknown_label", f"must be one of: {', '.join(words)}")
         return value
 
     return AfterValidator(check)
@@ -133,13 +148,6 @@ def _enum_schema(words: dict[str, Any]) -> WithJsonSchema:
 CategoryWord = Annotated[str, _one_of(CATEGORY_WORDS), _enum_schema(CATEGORY_WORDS)]
 PhaseWord = Annotated[str, _one_of(PHASE_WORDS), _enum_schema(PHASE_WORDS)]
 KindWord = Annotated[str, _one_of(KIND_WORDS), _enum_schema(KIND_WORDS)]
-
-
-def _sentence_count(info: ValidationInfo) -> int | None:
-    ctx = info.context
-    if isinstance(ctx, dict) and isinstance(ctx.get("sentences"), list):
-        return len(ctx["sentences"])
-    return None
 
 
 class DraftEvent(BaseModel):
@@ -161,12 +169,15 @@ class DraftEvent(BaseModel):
     @field_validator("where")
     @classmethod
     def _place_in_article(cls, v: str | None, info: ValidationInfo) -> str | None:
-        norm = _article_norm(info)
-        if v is None or norm is None:
+        ctx = from_info(info)
+        if v is None or ctx is None:
             return v
-        missing = [p for p in place_parts(v) if not name_in_article(p, norm)]
+        missing = [p for p in place_parts(v) if not name_in_article(p, ctx.normalized)]
         if missing:
-            raise ValueError(f"place {missing[0]!r} is not in the article: use the article's words")
+            raise problem(
+                "unknown_place",
+                f"place {missing[0]!r} is not in the article: use the article's words",
+            )
         return v
 
 
@@ -175,52 +186,27 @@ def place_parts(where: str) -> list[str]:
     return [p.strip() for p in where.split(",") if p.strip()]
 
 
-def _article_norm(info: ValidationInfo) -> str | None:
-    ctx = info.context
-    if not (isinstance(ctx, dict) and isinstance(ctx.get("article"), str)):
-        return None
-    norm = ctx.get("_article_norm")
-    if not isinstance(norm, str):
-        norm = ctx["_article_norm"] = normalize(ctx["article"])
-    return norm
-
-
-def _vocabulary(info: ValidationInfo) -> Vocabulary | None:
-    ctx = info.context
-    if not (isinstance(ctx, dict) and isinstance(ctx.get("article"), str)):
-        return None
-    vocab = ctx.get("_vocabulary")
-    if not isinstance(vocab, Vocabulary):
-        vocab = ctx["_vocabulary"] = Vocabulary(ctx["article"])
-    return vocab
-
-
 def _grounded_prose(value: str | None, info: ValidationInfo) -> str | None:
     """Refuse own words that state a name, figure or script the article does not have."""
-    vocab = _vocabulary(info)
-    if value is None or vocab is None:
+    ctx = from_info(info)
+    if value is None or ctx is None:
         return value
-    _not_a_copy_of_flagged(value, info)
-    found = problems(value, vocab)
+    _not_a_copy_of_flagged(value, ctx.flagged)
+    found = problems(value, ctx.vocabulary)
     if found:
-        raise ValueError("; ".join(p.message() for p in found[:2]))
+        # One error for the field, of the first problem's kind; its message names two.
+        raise problem(found[0].problem_kind, "; ".join(p.message() for p in found[:2]))
     return value
 
 
-def flagged_sentences(info: ValidationInfo) -> dict[int, str]:
-    """The article's sentences addressed to machines (see _injection), by number."""
-    ctx = info.context
-    flagged = ctx.get("flagged") if isinstance(ctx, dict) else None
-    return flagged if isinstance(flagged, dict) else {}
-
-
-def _not_a_copy_of_flagged(value: str, info: ValidationInfo) -> None:
-    for n, sentence in flagged_sentences(info).items():
+def _not_a_copy_of_flagged(value: str, flagged: Mapping[int, str]) -> None:
+    for n, sentence in flagged.items():
         if copies(value, sentence):
-            raise ValueError(
+            raise problem(
+                "copies_flagged",
                 f"it copies sentence {n}, text addressed to automated systems, not the "
                 "reporter's account: state what the reporter says happened and where things "
-                "stand, and choose the phase from that"
+                "stand, and choose the phase from that",
             )
 
 
@@ -241,10 +227,15 @@ class DraftActor(BaseModel):
     @field_validator("name")
     @classmethod
     def _named_in_article(cls, v: str, info: ValidationInfo) -> str:
-        check_identifying_word(v)
-        norm = _article_norm(info)
-        if norm is not None and not name_in_article(v, norm):
-            raise ValueError(f"actor {v!r} is not named in the article: use the article's words")
+        try:
+            check_identifying_word(v)
+        except ValueError as exc:
+            raise problem("vague_actor", str(exc)) from None
+        ctx = from_info(info)
+        if ctx is not None and not name_in_article(v, ctx.normalized):
+            raise problem(
+                "unnamed_actor", f"actor {v!r} is not named in the article: use the article's words"
+            )
         return v
 
 
@@ -276,11 +267,13 @@ class DraftUncertainty(BaseModel):
     @field_validator("evidence")
     @classmethod
     def _refs_exist(cls, v: list[int], info: ValidationInfo) -> list[int]:
-        count = _sentence_count(info)
+        ctx = from_info(info)
+        count = len(ctx.sentences) if ctx is not None else None
         bad = [n for n in v if count is not None and n > count]
         if bad:
-            raise ValueError(
-                f"sentence {bad[0]} does not exist: the article has sentences 1 to {count}"
+            raise problem(
+                "missing_sentence",
+                f"sentence {bad[0]} does not exist: the article has sentences 1 to {count}",
             )
         return v
 
@@ -295,11 +288,14 @@ class Draft(BaseModel):
 
     @model_validator(mode="after")
     def _no_duplicate_actors(self) -> Draft:
-        check_unique_actors([a.name for a in self.actors])
+        try:
+            check_unique_actors([a.name for a in self.actors])
+        except ValueError as exc:
+            raise problem("repeated_actor", str(exc)) from None
         return self
 
 
-def naming_sentences(name: str, sentences: list[str]) -> list[int]:
+def naming_sentences(name: str, sentences: Sequence[str]) -> list[int]:
     """The number of the first sentence that names `name` (as `name_in_article` finds
     names), as a one-item list; [] if no single sentence does (a name split by the
     sentence splitter)."""
@@ -309,15 +305,14 @@ def naming_sentences(name: str, sentences: list[str]) -> list[int]:
     return []
 
 
-def to_brief(
-    draft: Draft, sentences: list[str], article: str, *, flagged: frozenset[int] = frozenset()
-) -> Brief:
+def to_brief(draft: Draft, ctx: ArticleContext) -> Brief:
     """The public brief: sentence numbers replaced by the sentences' verbatim text.
 
     Validated against the article as a last guard: a quote that is not in the
-    article here would be a bug in the splitter, not a model error. The `flagged`
+    article here would be a bug in the splitter, not a model error. The flagged
     sentences (addressed to machines) are never the event's or the status's evidence.
     """
+    sentences, flagged = list(ctx.sentences), ctx.withheld
 
     def fill(refs: list[int]) -> list[str]:
         return list(
@@ -345,4 +340,4 @@ def to_brief(
         out["claim"] = clip(first, keep=hedge_at(first) or 0)
         out["basis"] = basis(out["evidence"]).value
         out["according_to"] = source(out["evidence"], names)
-    return Brief.model_validate(data, context={"article": article})
+    return Brief.model_validate(data, context={"article": ctx.article})

@@ -29,14 +29,14 @@ from summarizer._errors import (
     TransportError,
 )
 from summarizer._pipeline._backend import Connection, connect
+from summarizer._pipeline._context import ArticleContext, article_context, as_pydantic
 from summarizer._pipeline._draft import Draft, to_brief
 from summarizer._pipeline._repair import drop_repeated_claims, repair
 from summarizer._pipeline._retry import Deadline, MalformedResponseError, public_url, send
+from summarizer._problems import Problem, Repair, kind_of
 from summarizer._result import Meta, Result, Usage
 from summarizer._text._hedges import hedged, hint
-from summarizer._text._injection import flag
-from summarizer._text._prose import Vocabulary
-from summarizer._text._sentences import numbered, split_sentences
+from summarizer._text._sentences import numbered
 from summarizer.schemas import SCHEMA_VERSION
 
 Progress = Callable[[str], None]
@@ -55,7 +55,7 @@ class _Answer:
 
     draft: Draft | None
     raw: str | None
-    errors: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
     truncated: bool = False
 
 
@@ -75,18 +75,32 @@ def check_length(article: str, settings: Settings) -> None:
         )
 
 
-def format_errors(exc: ValidationError) -> list[str]:
-    """Pydantic errors as short lines the model can act on: where, and what is wrong."""
-    lines = []
-    for err in exc.errors(include_url=False, include_input=False):
-        where = ".".join(str(p) for p in err["loc"]) or "answer"
-        msg = err["msg"].removeprefix("Value error, ")
-        lines.append(f"{where}: {msg}")
-    return lines
+def format_errors(exc: ValidationError) -> list[Problem]:
+    """Pydantic errors as problems the model can act on: where, and what is wrong.
+
+    The error's `type` is the problem's kind when a validator of the draft raised it
+    (see `_draft.problem`); pydantic's own types are problems of shape.
+    """
+    found = []
+    for err in exc.errors(include_url=False):
+        kind = kind_of(err["type"])
+        value = err.get("input")
+        found.append(
+            Problem(
+                kind=kind,
+                field=".".join(str(p) for p in err["loc"]) or "answer",
+                # What the model wrote in the field, for a problem of content only.
+                value=value if kind != "schema" and isinstance(value, str | int | list) else None,
+                message=err["msg"].removeprefix("Value error, "),
+            )
+        )
+    return found
 
 
-def reask_messages(base: list[dict[str, str]], raw: str, errors: list[str]) -> list[dict[str, str]]:
-    problems = "\n".join(f"- {e}" for e in errors[:12])
+def reask_messages(
+    base: list[dict[str, str]], raw: str, errors: list[Problem]
+) -> list[dict[str, str]]:
+    problems = "\n".join(f"- {e.line()}" for e in errors[:12])
     return [
         *base,
         {"role": "assistant", "content": raw},
@@ -117,25 +131,17 @@ def run(
     deadline.start(settings.deadline)
     usage = Usage()
     requests = 0
-    sentences = split_sentences(article)
-    flags = flag(sentences)
-    flagged = {f.sentence: sentences[f.sentence - 1] for f in flags}
-    # Built once a call: each validation gets a copy of this context, and the repair too.
-    context: dict[str, Any] = {
-        "article": article,
-        "sentences": sentences,
-        "flagged": flagged,
-        "_vocabulary": Vocabulary(article),
-    }
-    withheld = frozenset(flagged)
+    # Built once a call: every validation and repair reads it.
+    ctx = article_context(article)
+    sentences, withheld = list(ctx.sentences), ctx.withheld
     base = prompts.brief_messages(
         numbered(sentences, withheld=withheld), hint(sentences, skip=withheld)
     )
     open_points = tuple(n for n in hedged(sentences) if n not in withheld)
     grammar = _grammar_fields(open_points) if settings.llama_grammar else None
     messages = base
-    history: list[list[str]] = []
-    repairs: list[str] = []
+    history: list[list[Problem]] = []
+    repairs: list[Repair] = []
 
     def counted() -> None:
         nonlocal requests
@@ -151,7 +157,7 @@ def run(
         notify(f"generating (attempt {round_no} of {settings.max_attempts})")
         try:
             answer = send(
-                partial(_ask, conn, settings, messages, context, usage, grammar),
+                partial(_ask, conn, settings, messages, ctx, usage, grammar),
                 settings,
                 on_request=counted,
                 on_retry=retried,
@@ -173,7 +179,7 @@ def run(
             # rebuilt: the phase the model chose may have followed that text too.
             fixed, changes = repair(
                 answer.raw,
-                context,
+                ctx,
                 rebuild_flagged=round_no > 1 or round_no == settings.max_attempts,
             )
             if fixed is not None:
@@ -182,7 +188,7 @@ def run(
                 repairs.extend(changes)
         if answer.draft is not None:
             repairs.extend(drop_repeated_claims(answer.draft))
-            brief = to_brief(answer.draft, sentences, article, flagged=frozenset(flagged))
+            brief = to_brief(answer.draft, ctx)
             meta = Meta(
                 model=settings.model,
                 backend=conn.backend,
@@ -196,7 +202,7 @@ def run(
                 latency_s=round(time.monotonic() - started, 3),
                 validation_errors=history,
                 repairs=repairs,
-                warnings=[f.warning() for f in flags],
+                warnings=[f.warning() for f in ctx.flags],
             )
             return Result(brief=brief, meta=meta)
         history.append(answer.errors)
@@ -218,10 +224,11 @@ def run(
         else f"after {settings.max_attempts} attempt(s)"
     )
     raise NoValidBriefError(
-        f"no valid brief {within}; last problems: " + "; ".join(last[:3]),
+        f"no valid brief {within}; last problems: " + "; ".join(p.line() for p in last[:3]),
         attempts=requests,
         usage=usage,
-        errors=last,
+        errors=[p.line() for p in last],
+        problems=last,
         last_raw=answer.raw if answer else None,
     )
 
@@ -230,7 +237,7 @@ def _ask(
     conn: Connection,
     settings: Settings,
     messages: list[dict[str, str]],
-    context: dict[str, Any],
+    ctx: ArticleContext,
     usage: Usage,
     grammar: dict[str, Any] | None,
 ) -> _Answer:
@@ -261,7 +268,7 @@ def _ask(
     if finish_reason == "length":
         return _Answer(draft=None, raw=raw, truncated=True)
     try:
-        draft = Draft.model_validate_json(raw, context=dict(context), strict=False)
+        draft = Draft.model_validate_json(raw, context=as_pydantic(ctx), strict=False)
     except ValidationError as exc:
         return _Answer(draft=None, raw=raw, errors=format_errors(exc))
     return _Answer(draft=draft, raw=raw)

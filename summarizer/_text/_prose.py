@@ -21,9 +21,16 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from summarizer._problems import Kind as ProblemKind
 from summarizer.schemas._text import fold
 
 Kind = Literal["name", "figure", "script"]
+# The kind each problem is counted as (see _problems).
+_PROBLEM_KINDS: dict[Kind, ProblemKind] = {
+    "name": "ungrounded_name",
+    "figure": "ungrounded_figure",
+    "script": "foreign_script",
+}
 
 # Endings that make another form of the same name: Serbia/Serbian/Serbians, Iraq/Iraqi.
 _INFLECTIONS = ("s", "es", "'s", "n", "ns", "an", "ans", "ian", "ians", "ese", "i", "is", "ish")
@@ -90,6 +97,10 @@ class ProseProblem:
     kind: Kind
     word: str
     suggestion: str | None = None  # the article's nearest form, for a name
+
+    @property
+    def problem_kind(self) -> ProblemKind:
+        return _PROBLEM_KINDS[self.kind]
 
     def message(self) -> str:
         if self.kind == "script":
