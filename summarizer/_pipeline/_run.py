@@ -29,14 +29,14 @@ from summarizer._errors import (
     TransportError,
 )
 from summarizer._pipeline._backend import Connection, connect
-from summarizer._pipeline._draft import Draft, to_brief
+from summarizer._pipeline._draft import Draft, cite
 from summarizer._pipeline._repair import drop_repeated_claims, repair
 from summarizer._pipeline._retry import Deadline, MalformedResponseError, public_url, send
 from summarizer._result import Meta, Result, Usage
 from summarizer._text._hedges import hedged, hint
 from summarizer._text._injection import flag
 from summarizer._text._prose import Vocabulary
-from summarizer._text._sentences import numbered, split_sentences
+from summarizer._text._sentences import locate_sentences, numbered
 from summarizer.schemas import SCHEMA_VERSION
 
 Progress = Callable[[str], None]
@@ -117,7 +117,8 @@ def run(
     deadline.start(settings.deadline)
     usage = Usage()
     requests = 0
-    sentences = split_sentences(article)
+    located = locate_sentences(article)
+    sentences = [s.text for s in located]
     flags = flag(sentences)
     flagged = {f.sentence: sentences[f.sentence - 1] for f in flags}
     # Built once a call: each validation gets a copy of this context, and the repair too.
@@ -182,7 +183,7 @@ def run(
                 repairs.extend(changes)
         if answer.draft is not None:
             repairs.extend(drop_repeated_claims(answer.draft))
-            brief = to_brief(answer.draft, sentences, article, flagged=frozenset(flagged))
+            brief, evidence = cite(answer.draft, located, article, flagged=frozenset(flagged))
             meta = Meta(
                 model=settings.model,
                 backend=conn.backend,
@@ -198,7 +199,7 @@ def run(
                 repairs=repairs,
                 warnings=[f.warning() for f in flags],
             )
-            return Result(brief=brief, meta=meta)
+            return Result(brief=brief, meta=meta, evidence=evidence)
         history.append(answer.errors)
         if round_no < settings.max_attempts:
             notify(f"answer rejected ({len(answer.errors)} problem(s)); asking again")
