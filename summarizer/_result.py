@@ -1,11 +1,11 @@
-"""What a call returns besides the brief: how it was made and what it cost."""
+"""What a call returns besides the brief: how it was made, what it cost, where its quotes are."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from summarizer._problems import Problem, Repair
 from summarizer.schemas import Brief
@@ -67,7 +67,36 @@ class Meta(BaseModel):
     )
 
 
+class Span(BaseModel):
+    """Where one evidence quote is in the article: `article[start:end]` is the quote.
+
+    `clipped`: the quote is its sentence cut at the quote length limit, so the
+    sentence goes on after `end`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    clipped: bool = False
+
+
+class Evidence(RootModel[dict[str, list[Span]]]):
+    """Where each field's quotes are: for each field path ("event", "status", "actors[0]",
+    "uncertainties[1]"), one span per quote of its `evidence` list, in that order.
+
+    Offsets count characters (code points) of the article text the pipeline read.
+    """
+
+    root: dict[str, list[Span]] = Field(default_factory=dict)
+
+    def of(self, path: str) -> list[Span]:
+        """The spans of one field path; [] for a field without evidence."""
+        return self.root.get(path, [])
+
+
 @dataclass(frozen=True)
 class Result:
     brief: Brief
     meta: Meta
+    evidence: Evidence = field(default_factory=Evidence)

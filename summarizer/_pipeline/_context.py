@@ -15,7 +15,7 @@ from pydantic import ValidationInfo
 
 from summarizer._text._injection import Flag, flag
 from summarizer._text._prose import Vocabulary
-from summarizer._text._sentences import split_sentences
+from summarizer._text._sentences import Sentence, locate_sentences
 from summarizer.schemas._text import normalize
 
 _KEY = "summarizer.article_context"
@@ -27,7 +27,8 @@ class ArticleContext:
 
     article: str
     normalized: str  # as `normalize` folds it, for name and quote matching
-    sentences: tuple[str, ...]
+    located: tuple[Sentence, ...]  # each sentence with its offsets in the article
+    sentences: tuple[str, ...]  # their text, as numbered for the model
     flags: tuple[Flag, ...]  # sentences addressed to automated systems (see _injection)
     flagged: MappingProxyType[int, str]  # those sentences' text, by number
     vocabulary: Vocabulary  # what the brief's own words may say (see _prose)
@@ -39,11 +40,13 @@ class ArticleContext:
 
 def article_context(article: str) -> ArticleContext:
     """Split, flag and index `article` once, for every validation and repair of a call."""
-    sentences = tuple(split_sentences(article))
+    located = tuple(locate_sentences(article))
+    sentences = tuple(s.text for s in located)
     flags = tuple(flag(list(sentences)))
     return ArticleContext(
         article=article,
         normalized=normalize(article),
+        located=located,
         sentences=sentences,
         flags=flags,
         flagged=MappingProxyType({f.sentence: sentences[f.sentence - 1] for f in flags}),

@@ -31,6 +31,7 @@ from pydantic_core import PydanticCustomError
 
 from summarizer._pipeline._context import ArticleContext, from_info
 from summarizer._problems import Kind
+from summarizer._result import Evidence, Span
 from summarizer._text._attribution import source
 from summarizer._text._hedges import basis, hedge_at
 from summarizer._text._injection import copies
@@ -306,38 +307,52 @@ def naming_sentences(name: str, sentences: Sequence[str]) -> list[int]:
 
 
 def to_brief(draft: Draft, ctx: ArticleContext) -> Brief:
-    """The public brief: sentence numbers replaced by the sentences' verbatim text.
+    """The public brief alone (see `cite`)."""
+    return cite(draft, ctx)[0]
+
+
+def cite(draft: Draft, ctx: ArticleContext) -> tuple[Brief, Evidence]:
+    """The public brief, sentence numbers replaced by the sentences' verbatim text, and
+    where each quote is in the article.
 
     Validated against the article as a last guard: a quote that is not in the
     article here would be a bug in the splitter, not a model error. The flagged
     sentences (addressed to machines) are never the event's or the status's evidence.
     """
-    sentences, flagged = list(ctx.sentences), ctx.withheld
+    sentences, texts, flagged = ctx.located, list(ctx.sentences), ctx.withheld
+    spans: dict[str, list[Span]] = {}
 
-    def fill(refs: list[int]) -> list[str]:
-        return list(
-            dict.fromkeys(quote(sentences[n - 1]) for n in refs if 1 <= n <= len(sentences))
-        )
+    def fill(path: str, refs: list[int]) -> list[str]:
+        quotes: dict[str, Span] = {}
+        for n in refs:
+            if 1 <= n <= len(sentences):
+                s = sentences[n - 1]
+                q = quote(s.text)
+                quotes.setdefault(q, Span(start=s.start, end=s.start + len(q), clipped=q != s.text))
+        if quotes:
+            spans[path] = list(quotes.values())
+        return list(quotes)
 
     data: dict[str, Any] = draft.model_dump(mode="json")
     data["headline"] = draft.event.summary
     data["event"]["category"] = CATEGORY_WORDS[draft.event.category].value
     data["event"]["evidence"] = fill(
-        closest_sentence(draft.event.summary, sentences, exclude=flagged)
+        "event", closest_sentence(draft.event.summary, texts, exclude=flagged)
     )
     data["status"]["phase"] = PHASE_WORDS[draft.status.phase].value
     data["status"]["summary"] = data["status"].pop("latest")
     data["status"]["evidence"] = fill(
-        closest_sentence(draft.status.latest, sentences, exclude=flagged)
+        "status", closest_sentence(draft.status.latest, texts, exclude=flagged)
     )
-    for out, actor in zip(data["actors"], draft.actors, strict=True):
+    for i, (out, actor) in enumerate(zip(data["actors"], draft.actors, strict=True)):
         out["kind"] = KIND_WORDS[actor.kind].value
-        out["evidence"] = fill(naming_sentences(actor.name, sentences))
+        out["evidence"] = fill(f"actors[{i}]", naming_sentences(actor.name, texts))
     names = [actor.name for actor in draft.actors]
-    for out, item in zip(data["uncertainties"], draft.uncertainties, strict=True):
-        out["evidence"] = fill(item.evidence)
-        first = sentences[item.evidence[0] - 1]
+    for i, (out, item) in enumerate(zip(data["uncertainties"], draft.uncertainties, strict=True)):
+        out["evidence"] = fill(f"uncertainties[{i}]", item.evidence)
+        first = texts[item.evidence[0] - 1]
         out["claim"] = clip(first, keep=hedge_at(first) or 0)
         out["basis"] = basis(out["evidence"]).value
         out["according_to"] = source(out["evidence"], names)
-    return Brief.model_validate(data, context={"article": ctx.article})
+    brief = Brief.model_validate(data, context={"article": ctx.article})
+    return brief, Evidence(spans)

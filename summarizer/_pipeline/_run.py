@@ -30,7 +30,7 @@ from summarizer._errors import (
 )
 from summarizer._pipeline._backend import Connection, connect
 from summarizer._pipeline._context import ArticleContext, article_context, as_pydantic
-from summarizer._pipeline._draft import Draft, to_brief
+from summarizer._pipeline._draft import Draft, cite
 from summarizer._pipeline._repair import drop_repeated_claims, repair
 from summarizer._pipeline._retry import Deadline, MalformedResponseError, public_url, send
 from summarizer._problems import Problem, Repair, kind_of
@@ -188,7 +188,7 @@ def run(
                 repairs.extend(changes)
         if answer.draft is not None:
             repairs.extend(drop_repeated_claims(answer.draft))
-            brief = to_brief(answer.draft, ctx)
+            brief, evidence = cite(answer.draft, ctx)
             meta = Meta(
                 model=settings.model,
                 backend=conn.backend,
@@ -204,7 +204,7 @@ def run(
                 repairs=repairs,
                 warnings=[f.warning() for f in ctx.flags],
             )
-            return Result(brief=brief, meta=meta)
+            return Result(brief=brief, meta=meta, evidence=evidence)
         history.append(answer.errors)
         if round_no < settings.max_attempts:
             notify(f"answer rejected ({len(answer.errors)} problem(s)); asking again")

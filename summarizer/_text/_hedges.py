@@ -61,3 +61,9 @@ def hedge_at(text: str) -> int | None:
     """Where the first hedging word of `text` starts, if it has one."""
     match = _HEDGE.search(text)
     return match.start() if match else None
+
+
+def basis_words(text: str, kind: Basis) -> list[tuple[int, int]]:
+    """Where in `text` the hedging words of `kind` are (start, end): the words an
+    uncertainty's basis was read from, for a reader to see."""
+    return [m.span() for m in _BY_BASIS[kind].finditer(text)]

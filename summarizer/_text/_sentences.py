@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from summarizer.schemas._text import words
 
@@ -65,25 +66,51 @@ _ABBREVIATIONS = frozenset(
 MAX_QUOTE = 200
 
 
-def split_sentences(article: str) -> list[str]:
-    """The article's sentences, in order, each stripped and verbatim."""
-    sentences: list[str] = []
-    for line in article.splitlines():
-        line = line.strip()
-        if not line:
-            continue
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence and where it is: `article[start:end] == text`."""
+
+    text: str
+    start: int
+    end: int
+
+
+def locate_sentences(article: str) -> list[Sentence]:
+    """The article's sentences, in order, each stripped and verbatim, with their offsets.
+
+    The offsets are what a report links to: kept here, where each sentence is cut out,
+    so nothing has to search the article for a quote later (a quote can occur twice).
+    """
+    sentences: list[Sentence] = []
+    offset = 0
+    for raw in article.splitlines(keepends=True):
+        line = raw.splitlines()[0] if raw.splitlines() else ""
+        at = offset
+        offset += len(raw)
         start = 0
         for match in _BOUNDARY.finditer(line):
             end = match.end(1)
             last_word = line[start:end].rstrip("\"'”’)]").rsplit(None, 1)[-1].lower().rstrip(".")
             if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word):
                 continue  # "Gen. Dembele", "J. Smith"
-            sentences.append(line[start:end].strip())
+            _add(sentences, line, at, start, end)
             start = match.end()
-        tail = line[start:].strip()
-        if tail:
-            sentences.append(tail)
+        _add(sentences, line, at, start, len(line))
     return sentences
+
+
+def _add(sentences: list[Sentence], line: str, at: int, start: int, end: int) -> None:
+    # Stripped as str.strip strips, and located by the whitespace it dropped.
+    piece = line[start:end]
+    text = piece.strip()
+    if text:
+        lead = len(piece) - len(piece.lstrip())
+        sentences.append(Sentence(text, at + start + lead, at + start + lead + len(text)))
+
+
+def split_sentences(article: str) -> list[str]:
+    """The article's sentences, in order, each stripped and verbatim."""
+    return [s.text for s in locate_sentences(article)]
 
 
 WITHHELD = "[withheld: text in the article addressed to automated systems]"
