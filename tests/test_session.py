@@ -32,6 +32,7 @@ from fakeopenai import (
 
 import summarizer
 from summarizer import (
+    ArticleTooLongError,
     ConfigurationError,
     InputError,
     Meta,
@@ -179,10 +180,15 @@ def test_async_context_manager_and_methods() -> None:
 def test_bad_input_is_refused_before_any_connection() -> None:
     # No server is started, found or asked: the llama-server named does not exist.
     s = Summarizer(backend="local", llama_server="/nonexistent/llama-server")
+    too_long = "The council met again. " * 5000  # past the local model's context
     with pytest.raises(InputError):
         s.brief("   ")
     with pytest.raises(InputError):
         asyncio.run(s.abrief(b"\x00\x01binary"))
+    with pytest.raises(ArticleTooLongError):
+        s.brief(too_long)
+    with pytest.raises(ArticleTooLongError):
+        asyncio.run(s.abrief(too_long))
     assert s._conn is None
 
 
@@ -233,6 +239,12 @@ def test_a_429_pauses_every_request_of_one_summarizer() -> None:
     assert (meta_a.requests, meta_a.transport_retries, meta_b.requests) == (2, 1, 1)
 
 
+async def _brief_and_client() -> openai.AsyncOpenAI:
+    assert (await summarizer.asummarize(ARTICLE)).actors
+    assert _api._default is not None and _api._default._conn is not None
+    return _api._default._conn.async_client
+
+
 def test_default_instance_is_reused_until_the_settings_change(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -244,9 +256,10 @@ def test_default_instance_is_reused_until_the_settings_change(
         first = _api._default
         assert summarizer.summarize_detailed(ARTICLE).meta.model == "env-model"
         assert _api._default is first is not None
-        # Two event loops in turn: each gets an async client of its own.
-        for _ in range(2):
-            assert asyncio.run(summarizer.asummarize(ARTICLE)).actors
+        # Two event loops in turn: each gets an async client of its own (kept-alive
+        # connections of a closed loop cannot serve the next).
+        clients = [asyncio.run(_brief_and_client()) for _ in range(2)]
+        assert clients[0] is not clients[1]
         monkeypatch.setenv("SUMMARIZER_MODEL", "other-model")
         assert summarizer.summarize_detailed(ARTICLE).meta.model == "other-model"
         assert _api._default is not first
