@@ -1,6 +1,7 @@
 """summarizer: turn one news article into a typed, checkable brief."""
 
 from summarizer._api import asummarize, asummarize_detailed, summarize, summarize_detailed
+from summarizer._client import Summarizer
 from summarizer._errors import (
     ArticleTooLongError,
     BackendUnavailableError,
@@ -27,6 +28,7 @@ __all__ = [
     "NoValidBriefError",
     "OutputTruncatedError",
     "Result",
+    "Summarizer",
     "SummarizerError",
     "TransportError",
     "Usage",

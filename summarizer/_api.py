@@ -1,78 +1,105 @@
-"""The public functions: `summarize`, `summarize_detailed` and their async forms."""
+"""The public functions: `summarize`, `summarize_detailed` and their async forms.
+
+Thin wrappers over a `Summarizer`: a call without options uses a default instance (made
+when first needed, and again whenever the environment's settings change); a call with
+options, or a client, uses a one-off instance closed when the call ends.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
+import threading
+from typing import TYPE_CHECKING, Unpack
 
-import openai
-
+from summarizer._client import Options, Progress, Summarizer, article_text
 from summarizer._config import resolve
-from summarizer._input._read import check_text, clean_article, decode_article
-from summarizer._pipeline._run import run
 from summarizer._result import Result
 from summarizer.schemas import Brief
+
+if TYPE_CHECKING:
+    import openai
+
+__all__ = ["Options", "article_text", "asummarize", "asummarize_detailed", "summarize"]
+__all__ += ["summarize_detailed"]
+
+_default: Summarizer | None = None
+_default_lock = threading.Lock()
+
+
+def _shared() -> Summarizer:
+    """The default instance for the settings the environment gives now."""
+    global _default
+    settings = resolve()
+    with _default_lock:
+        if _default is None or _default.settings != settings:
+            # A replaced instance is not closed: another thread may be mid-call on it.
+            _default = Summarizer()
+        return _default
+
+
+def _given(options: Options) -> bool:
+    return any(value is not None for value in options.values())
 
 
 def summarize_detailed(
     article: str | bytes,
     *,
-    model: str | None = None,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    backend: str | None = None,
-    timeout: float | None = None,
-    max_attempts: int | None = None,
-    max_retries: int | None = None,
     client: openai.OpenAI | None = None,
-    progress: Callable[[str], None] | None = None,
-    **options: float | int | str | None,
+    progress: Progress | None = None,
+    **options: Unpack[Options],
 ) -> Result:
     """Summarise one article into a Brief, with meta on how it was made.
 
-    Each option left as None is taken from the environment, else its default
-    (see the README). `max_attempts` counts model answers (first + re-asks);
-    `max_retries` counts transport retries per answer. A ready `openai.OpenAI`
-    client may be passed as `client`: it is the OpenAI-compatible path (name its
-    `model`; no grammar unless `llama_grammar=True`), with its own retries switched off.
-    `article` is text, or bytes decoded as files are (UTF-8, or UTF-16 with a BOM).
+    Each option left out (or None) is taken from the environment, else its default
+    (see the README). `max_answers` counts model answers (first + re-asks; `max_attempts`
+    is its old name); `max_retries` counts transport retries per answer. A ready
+    `openai.OpenAI` client may be passed as `client`: it is the OpenAI-compatible path
+    (name its `model`; no grammar unless `llama_grammar=True`), with its own retries
+    switched off. `article` is text, or bytes decoded as files are (UTF-8, or UTF-16
+    with a BOM).
     """
-    text = article_text(article)
-    settings = resolve(
-        model=model,
-        base_url=base_url,
-        api_key=api_key,
-        backend=backend,
-        timeout=timeout,
-        max_attempts=max_attempts,
-        max_retries=max_retries,
-        client=client is not None,
-        **options,  # type: ignore[arg-type]
-    )
-    return run(text, settings, client=client, progress=progress)
+    if client is None and not _given(options):
+        return _shared().brief_detailed(article, progress=progress)
+    with Summarizer(client=client, **options) as one_off:
+        return one_off.brief_detailed(article, progress=progress)
 
 
-def article_text(article: object) -> str:
-    """The article as text: a str as given, bytes under the file decoding policy."""
-    if isinstance(article, str):
-        return check_text(article)
-    if isinstance(article, bytes | bytearray | memoryview):
-        return clean_article(decode_article(bytes(article), origin="the article bytes"))
-    raise TypeError(
-        f"article must be str (text) or bytes (encoded text), not {type(article).__name__}"
-    )
-
-
-def summarize(article: str | bytes, **options: object) -> Brief:
+def summarize(
+    article: str | bytes,
+    *,
+    client: openai.OpenAI | None = None,
+    progress: Progress | None = None,
+    **options: Unpack[Options],
+) -> Brief:
     """Summarise one article into a Brief. Options as for `summarize_detailed`."""
-    return summarize_detailed(article, **options).brief  # type: ignore[arg-type]
+    return summarize_detailed(article, client=client, progress=progress, **options).brief
 
 
-async def asummarize_detailed(article: str | bytes, **options: object) -> Result:
-    """`summarize_detailed` without blocking the event loop (runs in a worker thread)."""
-    return await asyncio.to_thread(summarize_detailed, article, **options)  # type: ignore[arg-type]
+async def asummarize_detailed(
+    article: str | bytes,
+    *,
+    async_client: openai.AsyncOpenAI | None = None,
+    progress: Progress | None = None,
+    **options: Unpack[Options],
+) -> Result:
+    """`summarize_detailed` on `openai.AsyncOpenAI`: never blocks the event loop.
+
+    `async_client` is a ready `openai.AsyncOpenAI`, as `client` is for the sync form.
+    """
+    if async_client is None and not _given(options):
+        return await _shared().abrief_detailed(article, progress=progress)
+    async with Summarizer(async_client=async_client, **options) as one_off:
+        return await one_off.abrief_detailed(article, progress=progress)
 
 
-async def asummarize(article: str | bytes, **options: object) -> Brief:
-    """`summarize` without blocking the event loop (runs in a worker thread)."""
-    return (await asummarize_detailed(article, **options)).brief
+async def asummarize(
+    article: str | bytes,
+    *,
+    async_client: openai.AsyncOpenAI | None = None,
+    progress: Progress | None = None,
+    **options: Unpack[Options],
+) -> Brief:
+    """`summarize` on `openai.AsyncOpenAI`. Options as for `summarize_detailed`."""
+    result = await asummarize_detailed(
+        article, async_client=async_client, progress=progress, **options
+    )
+    return result.brief

@@ -29,6 +29,8 @@ ENV = {
     "model": "SUMMARIZER_MODEL",
     "backend": "SUMMARIZER_BACKEND",
     "timeout": "SUMMARIZER_TIMEOUT",
+    "max_answers": "SUMMARIZER_MAX_ANSWERS",
+    # The old name of max_answers, still read for one release (see CHANGELOG).
     "max_attempts": "SUMMARIZER_MAX_ATTEMPTS",
     "max_retries": "SUMMARIZER_MAX_RETRIES",
     "llama_server": "SUMMARIZER_LLAMA_SERVER",
@@ -45,7 +47,9 @@ class Settings:
     # repr=False: settings may be logged or shown in a traceback; the key must not be.
     api_key: str | None = field(repr=False)
     timeout: float
-    max_attempts: int
+    # Model answers allowed in one call, the first and every re-ask (not HTTP requests:
+    # transport retries of one answer are `max_retries`).
+    max_answers: int
     max_retries: int
     max_tokens: int
     temperature: float
@@ -58,6 +62,11 @@ class Settings:
     # Send llama-server a compact output grammar instead of response_format (see
     # _grammar). Only llama-server takes it: OpenAI would refuse the request.
     llama_grammar: bool
+
+    @property
+    def max_attempts(self) -> int:
+        """The old name of `max_answers`, kept for one release."""
+        return self.max_answers
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -131,6 +140,18 @@ def _pick(name: str, explicit: Any, default: Any) -> Any:
     return from_env if from_env is not None else default
 
 
+def _max_answers(new: int | None, old: int | None) -> Any:
+    if new is not None and old is not None and new != old:
+        raise ConfigurationError(
+            f"max_answers={new} and max_attempts={old} disagree: max_attempts is the old "
+            "name of max_answers; give only max_answers"
+        )
+    explicit = new if new is not None else old
+    if explicit is not None:
+        return explicit
+    return _env("max_answers") or _env("max_attempts") or 3
+
+
 def resolve(
     *,
     backend: str | None = None,
@@ -138,6 +159,7 @@ def resolve(
     base_url: str | None = None,
     api_key: str | None = None,
     timeout: float | None = None,
+    max_answers: int | None = None,
     max_attempts: int | None = None,
     max_retries: int | None = None,
     max_tokens: int | None = None,
@@ -157,6 +179,9 @@ def resolve(
     path whatever the environment says: its endpoint and key are the client's, no
     grammar is sent unless asked, and the model must be named (no default fits an
     endpoint this code knows nothing of).
+
+    `max_attempts` (and SUMMARIZER_MAX_ATTEMPTS) is the old name of `max_answers`
+    (SUMMARIZER_MAX_ANSWERS), accepted for one release; the new name wins where both are set.
     """
     if client:
         if backend not in (None, "openai"):
@@ -199,7 +224,7 @@ def resolve(
         base_url=url if chosen == "openai" else None,
         api_key=key if chosen == "openai" else None,
         timeout=_number("timeout", _pick("timeout", timeout, 300.0), float, 0.001),
-        max_attempts=_number("max_attempts", _pick("max_attempts", max_attempts, 3), int, 1),
+        max_answers=_number("max_answers", _max_answers(max_answers, max_attempts), int, 1),
         max_retries=_number("max_retries", _pick("max_retries", max_retries, 4), int, 0),
         max_tokens=_number("max_tokens", max_tokens if max_tokens is not None else 1536, int, 16),
         temperature=_number(

@@ -65,29 +65,36 @@ class BackendUnavailableError(SummarizerError):
 class TransportError(BackendUnavailableError):
     """The endpoint refused the request, or kept failing until the retry budget ran out.
 
-    `attempts` counts the HTTP requests made; `status` is the last HTTP status, if any.
+    `requests` counts the HTTP requests made (`attempts` is its old name, kept for one
+    release); `status` is the last HTTP status, if any.
     """
 
     def __init__(
         self,
         message: str,
         *,
-        attempts: int = 0,
+        requests: int = 0,
         status: int | None = None,
         usage: Any = None,
     ):
         super().__init__(message)
-        self.attempts = attempts
+        self.requests = requests
         self.status = status
         self.usage = usage
+
+    @property
+    def attempts(self) -> int:
+        """The old name of `requests`, kept for one release."""
+        return self.requests
 
 
 class NoValidBriefError(SummarizerError):
     """The model never produced a brief that passed validation.
 
-    Carries what was spent (`attempts`, `usage`), the validation `errors` of the
+    Carries what was spent (`requests`, `usage`), the validation `errors` of the
     last answer (as lines, and as typed `problems`) and that answer itself
-    (`last_raw`), so a caller can inspect it.
+    (`last_raw`), so a caller can inspect it. `attempts` is the old name of `requests`,
+    kept for one release.
     """
 
     exit_code = 4
@@ -96,18 +103,23 @@ class NoValidBriefError(SummarizerError):
         self,
         message: str,
         *,
-        attempts: int = 0,
+        requests: int = 0,
         usage: Any = None,
         errors: list[str] | None = None,
         problems: Sequence[Problem] = (),
         last_raw: str | None = None,
     ):
         super().__init__(message)
-        self.attempts = attempts
+        self.requests = requests
         self.usage = usage
         self.errors = errors or []
         self.problems = list(problems)
         self.last_raw = last_raw
+
+    @property
+    def attempts(self) -> int:
+        """The old name of `requests`, kept for one release."""
+        return self.requests
 
 
 class OutputTruncatedError(NoValidBriefError):

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from summarizer._problems import Problem, Repair
 from summarizer.schemas import Brief
@@ -31,8 +39,9 @@ class Usage(BaseModel):
 class Meta(BaseModel):
     """How a brief was made.
 
-    `attempts` is the number of HTTP requests sent to the model, every transport
+    `requests` is the number of HTTP requests sent to the model, every transport
     retry and validation re-ask included; `reasks` and `transport_retries` split it.
+    `attempts` is its old name, kept in the JSON (equal to `requests`) for one release.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -45,7 +54,7 @@ class Meta(BaseModel):
     )
     prompt_version: str
     schema_version: str
-    attempts: int
+    requests: int
     reasks: int = 0
     transport_retries: int = 0
     usage: Usage = Field(default_factory=Usage)
@@ -65,6 +74,31 @@ class Meta(BaseModel):
         description="What a reader should know about the article, e.g. text in it "
         "addressed to automated systems.",
     )
+
+    @property
+    def attempts(self) -> int:
+        """Deprecated: the old name of `requests`, kept for one release."""
+        return self.requests
+
+    @model_serializer(mode="wrap")
+    def _with_old_name(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Readers of the JSON (eval records, scripts on --meta output) find `attempts`
+        # where it was, equal to `requests`, for one release.
+        data = handler(self)
+        if isinstance(data, dict):
+            data["attempts"] = self.requests
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_name(cls, data: object) -> object:
+        # Meta written before the rename (eval records, saved --meta files) says `attempts`
+        # only; written since, both, equal. Either reads back.
+        if isinstance(data, dict) and "attempts" in data:
+            data = dict(data)
+            old = data.pop("attempts")
+            data.setdefault("requests", old)
+        return data
 
 
 class Span(BaseModel):

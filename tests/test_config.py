@@ -44,11 +44,26 @@ def test_base_url_alone_selects_openai(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_explicit_beats_environment_beats_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUMMARIZER_MODEL", "env-model")
     monkeypatch.setenv("SUMMARIZER_BACKEND", "openai")
-    monkeypatch.setenv("SUMMARIZER_MAX_ATTEMPTS", "5")
+    monkeypatch.setenv("SUMMARIZER_MAX_ANSWERS", "5")
     s = resolve()
-    assert (s.model, s.backend, s.max_attempts) == ("env-model", "openai", 5)
-    s = resolve(model="arg-model", backend="local", max_attempts=1)
-    assert (s.model, s.backend, s.max_attempts) == ("arg-model", "local", 1)
+    assert (s.model, s.backend, s.max_answers) == ("env-model", "openai", 5)
+    s = resolve(model="arg-model", backend="local", max_answers=1)
+    assert (s.model, s.backend, s.max_answers) == ("arg-model", "local", 1)
+
+
+def test_max_attempts_is_an_alias_of_max_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The old option and environment variable still work for one release ...
+    assert resolve(max_attempts=2).max_answers == 2
+    monkeypatch.setenv("SUMMARIZER_MAX_ATTEMPTS", "4")
+    assert resolve().max_answers == resolve().max_attempts == 4
+    # ... the new names win over the old ...
+    monkeypatch.setenv("SUMMARIZER_MAX_ANSWERS", "6")
+    assert resolve().max_answers == 6
+    assert resolve(max_answers=1).max_answers == 1
+    # ... and the two options cannot disagree.
+    assert resolve(max_answers=2, max_attempts=2).max_answers == 2
+    with pytest.raises(summarizer.ConfigurationError, match="max_attempts is the old name"):
+        resolve(max_answers=2, max_attempts=3)
 
 
 def test_environment_is_read_at_call_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,7 +77,8 @@ def test_environment_is_read_at_call_time(monkeypatch: pytest.MonkeyPatch) -> No
     [
         ("SUMMARIZER_BACKEND", "gpt", "unknown backend 'gpt'"),
         ("SUMMARIZER_TIMEOUT", "soon", "SUMMARIZER_TIMEOUT must be a number"),
-        ("SUMMARIZER_MAX_ATTEMPTS", "0", "max_attempts must be at least 1"),
+        ("SUMMARIZER_MAX_ANSWERS", "0", "max_answers must be at least 1"),
+        ("SUMMARIZER_MAX_ATTEMPTS", "0", "max_answers must be at least 1"),
     ],
 )
 def test_bad_values_raise_configuration_error(

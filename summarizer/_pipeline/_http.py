@@ -1,20 +1,26 @@
-"""The HTTP client the backends use: every request bounded from its start to its last byte.
+"""The HTTP clients the backends use: every request bounded from its start to its last byte.
 
 httpx's timeouts bound each network operation, not a request: a body that trickles in a
-byte at a time never trips them, so `--timeout 3` could wait a minute. Here a timer
-shuts the request's socket when its time is up, which wakes a blocked read at once,
-and the request fails as a timeout (retried, or reported, like any other).
+byte at a time never trips them, so `--timeout 3` could wait a minute. In the sync client
+a timer shuts the request's socket when its time is up, which wakes a blocked read at
+once; in the async client `asyncio.timeout` cancels the request. Either way the request
+fails as a timeout (retried, or reported, like any other).
+
+The bound is asked of the running call (`request_limit`), not fixed per client, so one
+client can serve many calls, each with its own deadline, from threads or tasks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import socket
 import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx2
@@ -25,6 +31,30 @@ _OPENAI = "https://api.openai.com/v1"
 # Trace events whose return value is the request's network stream: a new TCP
 # connection, then (for https) the TLS stream wrapped around it.
 _STREAM_EVENTS = ("connection.connect_tcp.complete", "connection.start_tls.complete")
+
+Limit = Callable[[], float]
+
+# What the current call allows its next request (see Deadline.request_limit). A context
+# variable: each thread, and each asyncio task, sees the limit of the call it runs.
+_CALL_LIMIT: contextvars.ContextVar[Limit | None] = contextvars.ContextVar(
+    "summarizer_call_limit", default=None
+)
+
+
+@contextlib.contextmanager
+def call_limit(limit: Limit) -> Iterator[None]:
+    """Within this block, requests on this thread or task are bounded by `limit()`."""
+    token = _CALL_LIMIT.set(limit)
+    try:
+        yield
+    finally:
+        _CALL_LIMIT.reset(token)
+
+
+def request_limit(default: float) -> float:
+    """Seconds the next request may take: the running call's limit, else `default`."""
+    limit = _CALL_LIMIT.get()
+    return limit() if limit is not None else default
 
 
 class BoundedTransport(httpx2.BaseTransport):
@@ -101,10 +131,54 @@ class BoundedTransport(httpx2.BaseTransport):
         self._inner.close()
 
 
+class BoundedAsyncTransport(httpx2.AsyncBaseTransport):
+    """Ends any request still running `limit()` seconds after it started, body included.
+
+    `asyncio.timeout` cancels the request wherever it waits, so unlike the sync transport
+    no socket is needed and connections may be kept alive between requests.
+    """
+
+    def __init__(self, limit: Callable[[], float], *, proxy: str | None = None) -> None:
+        self._limit = limit
+        self._inner = httpx2.AsyncHTTPTransport(retries=0, proxy=proxy)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        limit = self._limit()
+        if limit <= 0:
+            raise httpx2.TimeoutException("no time left for this request", request=request)
+        try:
+            async with asyncio.timeout(limit):
+                response = await self._inner.handle_async_request(request)
+                try:
+                    body = b"".join([part async for part in response.aiter_raw()])
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise httpx2.ReadTimeout(
+                f"request took longer than {limit:.1f}s", request=request
+            ) from None
+        return httpx2.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=httpx2.ByteStream(body),
+            extensions={k: v for k, v in response.extensions.items() if k != "network_stream"},
+        )
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 def bounded_client(limit: Callable[[], float], base_url: str | None = None) -> httpx2.Client:
     """An httpx client whose every request ends within `limit()` seconds, through the
     proxy the environment names for `base_url` (as openai's own client would)."""
     return httpx2.Client(transport=BoundedTransport(limit, proxy=proxy_for(base_url)))
+
+
+def bounded_async_client(
+    limit: Callable[[], float], base_url: str | None = None
+) -> httpx2.AsyncClient:
+    """`bounded_client` for asyncio."""
+    return httpx2.AsyncClient(transport=BoundedAsyncTransport(limit, proxy=proxy_for(base_url)))
 
 
 def proxy_for(url: str | None) -> str | None:

@@ -9,17 +9,19 @@ The openai client's own retries are off, so each try here is one request.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import math
 import random
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import openai
 from tenacity import (
+    AsyncRetrying,
     RetryCallState,
     Retrying,
     retry_if_exception_type,
@@ -64,6 +66,8 @@ RETRYABLE = (
     openai.InternalServerError,
     MalformedResponseError,
 )
+# What a send ends with when retrying cannot help (or is not allowed): a TransportError.
+FAILURES = (*RETRYABLE, openai.APIStatusError)
 
 
 def retry_after_seconds(exc: BaseException | None) -> float | None:
@@ -106,20 +110,59 @@ def describe(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def send(
-    request: Callable[[], T],
-    settings: Settings,
-    *,
-    on_request: Callable[[], None],
-    on_retry: Callable[[str, float], None],
-    deadline_at: float | None = None,
-) -> T:
-    """Call `request` until it succeeds, fails for good, or the budget runs out.
+class Gate:
+    """One shared pause before new requests: a 429 with Retry-After from any request
+    closes it for that long, so workers sharing an endpoint wait instead of hammering it.
 
-    `deadline_at` (a time.monotonic() value) is when retrying stops for the whole call,
-    re-asks included; by default it is `settings.deadline` seconds from now.
+    Time only moves it forward (a shorter Retry-After never reopens it early). Sync and
+    async senders both consult it before each request; `delay()` is what is left to wait.
     """
-    end = time.monotonic() + settings.deadline if deadline_at is None else deadline_at
+
+    def __init__(self) -> None:
+        self._open_at = 0.0
+
+    def pause(self, seconds: float) -> None:
+        self._open_at = max(self._open_at, time.monotonic() + seconds)
+
+    def delay(self) -> float:
+        return max(0.0, self._open_at - time.monotonic())
+
+    def check(self, deadline_at: float) -> float:
+        """Seconds to wait before the next request; a TransportError if that ends past
+        the deadline (waiting would only end in a timeout)."""
+        wait = self.delay()
+        if wait > 0 and time.monotonic() + wait >= deadline_at:
+            raise TransportError(
+                f"the model endpoint asked to wait {wait:.1f}s (HTTP 429), past the call's "
+                "deadline: rate limited; try again later",
+                status=429,
+            )
+        return wait
+
+
+@dataclass
+class _Tries:
+    """What one `send` counts and reports, shared by the sync and async drivers."""
+
+    on_request: Callable[[], None]
+    gate: Gate | None
+    made: int = 0
+
+    def start(self) -> None:
+        self.made += 1
+        self.on_request()
+
+    def failed(self, exc: BaseException) -> None:
+        if self.gate is not None and isinstance(exc, openai.RateLimitError):
+            self.gate.pause(retry_after_seconds(exc) or 0.0)
+
+
+def _policy(
+    settings: Settings,
+    end: float,
+    on_retry: Callable[[str, float], None],
+) -> dict[str, Any]:
+    """The retry policy as tenacity keyword arguments, the same for Retrying and AsyncRetrying."""
 
     def backoff(state: RetryCallState) -> float:
         # base * 2^(n-1) plus up to `base` of jitter, capped. (Written out: tenacity's
@@ -143,40 +186,98 @@ def send(
             return True
         return time.monotonic() + (state.upcoming_sleep or 0.0) >= end
 
-    retrying = Retrying(
-        retry=retry_if_exception_type(RETRYABLE),
-        stop=stop,
-        wait=wait,
-        before_sleep=before_sleep,
-        reraise=True,
-    )
-    attempts = 0
+    return {
+        "retry": retry_if_exception_type(RETRYABLE),
+        "stop": stop,
+        "wait": wait,
+        "before_sleep": before_sleep,
+        "reraise": True,
+    }
+
+
+def send(
+    request: Callable[[], T],
+    settings: Settings,
+    *,
+    on_request: Callable[[], None],
+    on_retry: Callable[[str, float], None],
+    deadline_at: float | None = None,
+    gate: Gate | None = None,
+) -> T:
+    """Call `request` until it succeeds, fails for good, or the budget runs out.
+
+    `deadline_at` (a time.monotonic() value) is when retrying stops for the whole call,
+    re-asks included; by default it is `settings.deadline` seconds from now. A `gate`
+    shared with other senders is waited on before each request, and paused by a 429.
+    """
+    end = time.monotonic() + settings.deadline if deadline_at is None else deadline_at
+    tries = _Tries(on_request, gate)
     try:
-        for attempt in retrying:
+        for attempt in Retrying(**_policy(settings, end, on_retry)):
             with attempt:
-                attempts += 1
-                on_request()
-                return request()
-    except openai.APIStatusError as exc:
-        hint = _hint(exc.status_code)
-        raise TransportError(
-            f"the model endpoint answered HTTP {exc.status_code} after {attempts} request(s){hint}",
-            attempts=attempts,
-            status=exc.status_code,
-        ) from None
-    except openai.APIConnectionError as exc:
-        raise TransportError(
-            f"the model endpoint {describe(exc)} after {attempts} request(s): "
-            "check that it is running and reachable, or raise --timeout",
-            attempts=attempts,
-        ) from None
-    except MalformedResponseError:
-        raise TransportError(
-            f"the model endpoint sent a malformed (non-JSON) response after {attempts} "
-            "request(s): check that the base URL is an OpenAI-compatible API",
-            attempts=attempts,
-        ) from None
+                if gate is not None:
+                    time.sleep(gate.check(end))
+                tries.start()
+                try:
+                    return request()
+                except Exception as exc:
+                    tries.failed(exc)
+                    raise
+    except FAILURES as exc:
+        raise _failure(exc, tries.made) from None
     raise AssertionError("unreachable: tenacity either returns or raises")
+
+
+async def asend(
+    request: Callable[[], Awaitable[T]],
+    settings: Settings,
+    *,
+    on_request: Callable[[], None],
+    on_retry: Callable[[str, float], None],
+    deadline_at: float | None = None,
+    gate: Gate | None = None,
+) -> T:
+    """`send` for a coroutine: the same policy, budget and errors, waiting without blocking."""
+    end = time.monotonic() + settings.deadline if deadline_at is None else deadline_at
+    tries = _Tries(on_request, gate)
+    try:
+        async for attempt in AsyncRetrying(**_policy(settings, end, on_retry)):
+            with attempt:
+                if gate is not None:
+                    # Re-checked after the sleep: another request may have paused it again.
+                    while (wait := gate.check(end)) > 0:
+                        await asyncio.sleep(wait)
+                tries.start()
+                try:
+                    return await request()
+                except Exception as exc:
+                    tries.failed(exc)
+                    raise
+    except FAILURES as exc:
+        raise _failure(exc, tries.made) from None
+    raise AssertionError("unreachable: tenacity either returns or raises")
+
+
+def _failure(exc: BaseException, made: int) -> TransportError:
+    """The TransportError a failed send ends with: one line, what to check next."""
+    if isinstance(exc, openai.APIStatusError):
+        return TransportError(
+            f"the model endpoint answered HTTP {exc.status_code} after {made} request(s)"
+            + _hint(exc.status_code),
+            requests=made,
+            status=exc.status_code,
+        )
+    if isinstance(exc, MalformedResponseError):
+        return TransportError(
+            f"the model endpoint sent a malformed (non-JSON) response after {made} "
+            "request(s): check that the base URL is an OpenAI-compatible API",
+            requests=made,
+        )
+    return TransportError(
+        f"the model endpoint {describe(exc)} after {made} request(s): "
+        "check that it is running and reachable, or raise --timeout",
+        requests=made,
+    )
 
 
 def _hint(status: int) -> str:

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
-from typing import Any
+from typing import Any, NoReturn
 
 import openai
 from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import ValidationError
 
 from summarizer import prompts
-from summarizer._config import Settings
+from summarizer._config import Backend, Settings
 from summarizer._engine._grammar import compact_grammar
 from summarizer._errors import (
     ArticleTooLongError,
@@ -29,10 +28,18 @@ from summarizer._errors import (
     TransportError,
 )
 from summarizer._pipeline._backend import Connection, connect
-from summarizer._pipeline._context import ArticleContext, article_context, as_pydantic
+from summarizer._pipeline._context import article_context, as_pydantic
 from summarizer._pipeline._draft import Draft, cite
+from summarizer._pipeline._http import call_limit
 from summarizer._pipeline._repair import drop_repeated_claims, repair
-from summarizer._pipeline._retry import Deadline, MalformedResponseError, public_url, send
+from summarizer._pipeline._retry import (
+    Deadline,
+    Gate,
+    MalformedResponseError,
+    asend,
+    public_url,
+    send,
+)
 from summarizer._problems import Problem, Repair, kind_of
 from summarizer._result import Meta, Result, Usage
 from summarizer._text._hedges import hedged, hint
@@ -114,64 +121,103 @@ def reask_messages(
     ]
 
 
-def run(
-    article: str,
-    settings: Settings,
-    *,
-    client: openai.OpenAI | None = None,
-    progress: Progress | None = None,
-) -> Result:
-    if not article.strip():
-        raise InputError("the article is empty: give some text to summarise")
-    check_length(article, settings)
-    notify = progress or (lambda _msg: None)
-    deadline = Deadline(per_request=settings.timeout)
-    conn = connect(settings, client=client, progress=progress, request_limit=deadline.request_limit)
-    started = time.monotonic()
-    deadline.start(settings.deadline)
-    usage = Usage()
-    requests = 0
-    # Built once a call: every validation and repair reads it.
-    ctx = article_context(article)
-    sentences, withheld = list(ctx.sentences), ctx.withheld
-    base = prompts.brief_messages(
-        numbered(sentences, withheld=withheld), hint(sentences, skip=withheld)
-    )
-    open_points = tuple(n for n in hedged(sentences) if n not in withheld)
-    grammar = _grammar_fields(open_points) if settings.llama_grammar else None
-    messages = base
-    history: list[list[Problem]] = []
-    repairs: list[Repair] = []
+class Call:
+    """One call's state, shared by the sync and async drivers: the prompt, the budgets,
+    what each answer means (repair, accept, re-ask, give up) and the meta. Only sending
+    a request differs between the drivers.
+    """
 
-    def counted() -> None:
-        nonlocal requests
-        requests += 1
+    def __init__(self, article: str, settings: Settings, *, progress: Progress | None) -> None:
+        if not article.strip():
+            raise InputError("the article is empty: give some text to summarise")
+        check_length(article, settings)
+        self.article = article
+        self.settings = settings
+        self.notify: Progress = progress or (lambda _msg: None)
+        self.deadline = Deadline(per_request=settings.timeout)
+        self.usage = Usage()
+        self.requests = 0
+        # Built once a call: every validation and repair reads it.
+        self.ctx = article_context(article)
+        self.sentences = list(self.ctx.sentences)
+        withheld = self.ctx.withheld
+        self.base = prompts.brief_messages(
+            numbered(self.sentences, withheld=withheld), hint(self.sentences, skip=withheld)
+        )
+        open_points = tuple(n for n in hedged(self.sentences) if n not in withheld)
+        self.grammar = _grammar_fields(open_points) if settings.llama_grammar else None
+        self.messages = self.base
+        self.history: list[list[Problem]] = []
+        self.repairs: list[Repair] = []
+        self.answer: _Answer | None = None
+        self.started = 0.0
 
-    def retried(reason: str, delay: float) -> None:
-        notify(f"request failed ({reason}); retrying in {delay:.1f}s")
+    def start(self) -> None:
+        """Start the clock: connecting (a server start) is not part of the call's deadline."""
+        self.started = time.monotonic()
+        self.deadline.start(self.settings.deadline)
 
-    answer: _Answer | None = None
-    for round_no in range(1, settings.max_attempts + 1):
-        if deadline.remaining() <= 0:
-            break  # a re-ask too is bounded by the call's deadline
-        notify(f"generating (attempt {round_no} of {settings.max_attempts})")
+    def rounds(self) -> Iterator[int]:
+        """The answers this call may still ask for, numbered from 1."""
+        for round_no in range(1, self.settings.max_answers + 1):
+            if self.deadline.remaining() <= 0:
+                return  # a re-ask too is bounded by the call's deadline
+            self.notify(f"generating (attempt {round_no} of {self.settings.max_answers})")
+            yield round_no
+
+    def counted(self) -> None:
+        self.requests += 1
+
+    def retried(self, reason: str, delay: float) -> None:
+        self.notify(f"request failed ({reason}); retrying in {delay:.1f}s")
+
+    def request(self) -> dict[str, Any]:
+        """The keyword arguments of `chat.completions.create`, the same for both drivers.
+
+        The messages go out exactly as built: no library renders them as a template (the
+        article and a previous answer may hold `{{ }}` or `{%`).
+        """
+        return {
+            "model": self.settings.model,
+            "messages": self.messages,
+            "temperature": self.settings.temperature,
+            "max_tokens": self.settings.max_tokens,
+            # Under the grammar, extra_body sends `response_format: null` instead.
+            "response_format": openai.omit if self.grammar else _response_format(),
+            "extra_body": self.grammar,
+        }
+
+    def read(self, completion: Any) -> _Answer:
+        """One completion as an answer, validated with the article as context; a body
+        that is not a chat completion raises MalformedResponseError (a transport fault)."""
+        raw, finish_reason = _choice(completion)
+        _count(self.usage, completion)
+        if finish_reason == "length":
+            return _Answer(draft=None, raw=raw, truncated=True)
         try:
-            answer = send(
-                partial(_ask, conn, settings, messages, ctx, usage, grammar),
-                settings,
-                on_request=counted,
-                on_retry=retried,
-                deadline_at=deadline.at,
-            )
-        except TransportError as exc:
-            exc.attempts, exc.usage = requests, usage
-            raise
+            draft = Draft.model_validate_json(raw, context=as_pydantic(self.ctx), strict=False)
+        except ValidationError as exc:
+            return _Answer(draft=None, raw=raw, errors=format_errors(exc))
+        return _Answer(draft=draft, raw=raw)
+
+    def transport_failed(self, exc: TransportError) -> TransportError:
+        """`exc` with the whole call's cost, not only the failed answer's."""
+        exc.requests, exc.usage = self.requests, self.usage
+        return exc
+
+    def settle(
+        self, round_no: int, answer: _Answer, backend: Backend, base_url: str
+    ) -> Result | None:
+        """The result if `answer` (or its repair) is good; None to ask again; raises when
+        asking again cannot help."""
+        settings = self.settings
+        self.answer = answer
         if answer.truncated:
             raise OutputTruncatedError(
                 f"the model's answer was cut off at the {settings.max_tokens}-token limit "
                 f"(attempt {round_no}); not re-asked, as the same request would be cut off again",
-                attempts=requests,
-                usage=usage,
+                requests=self.requests,
+                usage=self.usage,
                 last_raw=answer.raw,
             )
         if answer.draft is None and answer.raw is not None:
@@ -179,99 +225,154 @@ def run(
             # rebuilt: the phase the model chose may have followed that text too.
             fixed, changes = repair(
                 answer.raw,
-                ctx,
-                rebuild_flagged=round_no > 1 or round_no == settings.max_attempts,
+                self.ctx,
+                rebuild_flagged=round_no > 1 or round_no == settings.max_answers,
             )
             if fixed is not None:
-                history.append(answer.errors)
-                answer = _Answer(draft=fixed, raw=answer.raw)
-                repairs.extend(changes)
+                self.history.append(answer.errors)
+                answer = self.answer = _Answer(draft=fixed, raw=answer.raw)
+                self.repairs.extend(changes)
         if answer.draft is not None:
-            repairs.extend(drop_repeated_claims(answer.draft))
-            brief, evidence = cite(answer.draft, ctx)
+            self.repairs.extend(drop_repeated_claims(answer.draft))
+            brief, evidence = cite(answer.draft, self.ctx)
             meta = Meta(
                 model=settings.model,
-                backend=conn.backend,
-                base_url=public_url(conn.base_url),
+                backend=backend,
+                base_url=public_url(base_url),
                 prompt_version=prompts.prompt_version(),
                 schema_version=SCHEMA_VERSION,
-                attempts=requests,
+                requests=self.requests,
                 reasks=round_no - 1,
-                transport_retries=requests - round_no,
-                usage=usage,
-                latency_s=round(time.monotonic() - started, 3),
-                validation_errors=history,
-                repairs=repairs,
-                warnings=[f.warning() for f in ctx.flags],
+                transport_retries=self.requests - round_no,
+                usage=self.usage,
+                latency_s=round(time.monotonic() - self.started, 3),
+                validation_errors=self.history,
+                repairs=self.repairs,
+                warnings=[f.warning() for f in self.ctx.flags],
             )
             return Result(brief=brief, meta=meta, evidence=evidence)
-        history.append(answer.errors)
-        if round_no < settings.max_attempts:
-            notify(f"answer rejected ({len(answer.errors)} problem(s)); asking again")
-            messages = reask_messages(base, answer.raw or "", answer.errors)
-    last = answer.errors if answer else []
-    spent = len(history)
-    if answer is None:  # the deadline passed before a single answer (cannot happen today)
-        raise TransportError(
-            f"the call's {settings.deadline:g}s deadline passed before any answer",
-            attempts=requests,
-            usage=usage,
+        self.history.append(answer.errors)
+        if round_no < settings.max_answers:
+            self.notify(f"answer rejected ({len(answer.errors)} problem(s)); asking again")
+            self.messages = reask_messages(self.base, answer.raw or "", answer.errors)
+        return None
+
+    def give_up(self) -> NoReturn:
+        """No answer left to ask for: the error that says what was spent and why."""
+        settings, answer = self.settings, self.answer
+        if answer is None:  # the deadline passed before a single answer (cannot happen today)
+            raise TransportError(
+                f"the call's {settings.deadline:g}s deadline passed before any answer",
+                requests=self.requests,
+                usage=self.usage,
+            )
+        spent = len(self.history)
+        within = (
+            f"within the {settings.deadline:g}s deadline ({spent} of {settings.max_answers} "
+            "attempts used)"
+            if spent < settings.max_answers
+            else f"after {settings.max_answers} attempt(s)"
         )
-    within = (
-        f"within the {settings.deadline:g}s deadline ({spent} of {settings.max_attempts} "
-        "attempts used)"
-        if spent < settings.max_attempts
-        else f"after {settings.max_attempts} attempt(s)"
-    )
-    raise NoValidBriefError(
-        f"no valid brief {within}; last problems: " + "; ".join(p.line() for p in last[:3]),
-        attempts=requests,
-        usage=usage,
-        errors=[p.line() for p in last],
-        problems=last,
-        last_raw=answer.raw if answer else None,
-    )
+        raise NoValidBriefError(
+            f"no valid brief {within}; last problems: "
+            + "; ".join(p.line() for p in answer.errors[:3]),
+            requests=self.requests,
+            usage=self.usage,
+            errors=[p.line() for p in answer.errors],
+            problems=answer.errors,
+            last_raw=answer.raw,
+        )
 
 
-def _ask(
-    conn: Connection,
+def run(
+    article: str,
     settings: Settings,
-    messages: list[dict[str, str]],
-    ctx: ArticleContext,
-    usage: Usage,
-    grammar: dict[str, Any] | None,
-) -> _Answer:
-    """Send one request. Transport errors propagate (to be retried or not); answers return.
-
-    The messages go out exactly as built: no library renders them as a template (the
-    article and a previous answer may hold `{{ }}` or `{%`), and the answer is
-    validated here, with the article as context.
+    *,
+    connection: Callable[[], tuple[Connection, Gate | None]] | None = None,
+    client: openai.OpenAI | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """One call on the sync client. `connection()` gives the connection (and the gate
+    its senders share); it is asked only once the article passed its checks, so bad
+    input never starts a server. Without it, a connection is made for this call.
     """
-    try:
-        completion = conn.client.chat.completions.create(
-            model=settings.model,
-            messages=messages,  # type: ignore[arg-type]
-            temperature=settings.temperature,
-            max_tokens=settings.max_tokens,
-            # Under the grammar, extra_body sends `response_format: null` instead.
-            response_format=openai.omit if grammar else _response_format(),
-            extra_body=grammar,
-        )
-    except (json.JSONDecodeError, openai.APIResponseValidationError) as exc:
-        # A body that is not JSON (openai lets that escape unwrapped), or not the JSON
-        # asked for: a transport fault to retry, not a model answer to re-ask about.
-        raise MalformedResponseError(
-            f"response body is not a chat completion: {type(exc).__name__}"
-        ) from None
-    raw, finish_reason = _choice(completion)
-    _count(usage, completion)
-    if finish_reason == "length":
-        return _Answer(draft=None, raw=raw, truncated=True)
-    try:
-        draft = Draft.model_validate_json(raw, context=as_pydantic(ctx), strict=False)
-    except ValidationError as exc:
-        return _Answer(draft=None, raw=raw, errors=format_errors(exc))
-    return _Answer(draft=draft, raw=raw)
+    call = Call(article, settings, progress=progress)
+    if connection is not None:
+        conn, gate = connection()
+    else:
+        conn, gate = connect(settings, client=client, progress=progress), None
+    sync = conn.client
+    call.start()
+
+    def ask() -> _Answer:
+        try:
+            completion = sync.chat.completions.create(**call.request())
+        except (json.JSONDecodeError, openai.APIResponseValidationError) as exc:
+            raise _malformed(exc) from None
+        return call.read(completion)
+
+    with call_limit(call.deadline.request_limit):
+        for round_no in call.rounds():
+            try:
+                answer = send(
+                    ask,
+                    settings,
+                    on_request=call.counted,
+                    on_retry=call.retried,
+                    deadline_at=call.deadline.at,
+                    gate=gate,
+                )
+            except TransportError as exc:
+                raise call.transport_failed(exc) from None
+            result = call.settle(round_no, answer, conn.backend, conn.base_url)
+            if result is not None:
+                return result
+    call.give_up()
+
+
+async def arun(
+    article: str,
+    settings: Settings,
+    *,
+    connection: Callable[[], Awaitable[tuple[Connection, Gate | None]]],
+    progress: Progress | None = None,
+) -> Result:
+    """`run` on the async client: the same requests, byte for byte, and the same errors."""
+    call = Call(article, settings, progress=progress)
+    conn, gate = await connection()
+    client = conn.async_client
+    call.start()
+
+    async def ask() -> _Answer:
+        try:
+            completion = await client.chat.completions.create(**call.request())
+        except (json.JSONDecodeError, openai.APIResponseValidationError) as exc:
+            raise _malformed(exc) from None
+        return call.read(completion)
+
+    with call_limit(call.deadline.request_limit):
+        for round_no in call.rounds():
+            try:
+                answer = await asend(
+                    ask,
+                    settings,
+                    on_request=call.counted,
+                    on_retry=call.retried,
+                    deadline_at=call.deadline.at,
+                    gate=gate,
+                )
+            except TransportError as exc:
+                raise call.transport_failed(exc) from None
+            result = call.settle(round_no, answer, conn.backend, conn.base_url)
+            if result is not None:
+                return result
+    call.give_up()
+
+
+def _malformed(exc: Exception) -> MalformedResponseError:
+    # A body that is not JSON (openai lets that escape unwrapped), or not the JSON
+    # asked for: a transport fault to retry, not a model answer to re-ask about.
+    return MalformedResponseError(f"response body is not a chat completion: {type(exc).__name__}")
 
 
 def _response_format() -> ResponseFormatJSONSchema:
