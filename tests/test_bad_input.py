@@ -20,7 +20,7 @@ from drafts import ACTORS, ARTICLE, SENTENCES, VALID, draft
 from fakeopenai import Action, FakeOpenAI, reply_json, status
 
 import summarizer._engine._llama_server
-from summarizer._cli._main import main
+from summarizer._cli import main
 from summarizer._config import resolve
 from summarizer._pipeline._run import PROMPT_OVERHEAD_TOKENS
 
