@@ -12,7 +12,7 @@ import sys
 import click
 
 from summarizer import _files
-from summarizer._cli._options import ModelOptions, debug_option, model_options, progress
+from summarizer._cli._options import PATH, ModelOptions, debug_option, model_options, progress
 from summarizer._errors import ConfigurationError
 
 EXIT_OK = 0
@@ -31,7 +31,7 @@ def _brief_format(fmt: str | None, meta: bool, output: str) -> str:
 
 
 @click.command(short_help="Summarise one article (a file, or - for stdin).")
-@click.argument("path")
+@click.argument("path", type=PATH)
 @click.option(
     "-f",
     "--format",
@@ -45,6 +45,7 @@ def _brief_format(fmt: str | None, meta: bool, output: str) -> str:
 @click.option(
     "-o",
     "--output",
+    type=PATH,
     metavar="FILE",
     help="Write to FILE instead of stdout (- is stdout); a file is replaced atomically "
     "keeping its mode, a symlink is followed, a FIFO or device is written as a stream.",

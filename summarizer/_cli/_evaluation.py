@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from summarizer import _files
-from summarizer._cli._options import ModelOptions, debug_option, model_options, progress
+from summarizer._cli._options import PATH, ModelOptions, debug_option, model_options, progress
 from summarizer._errors import InputError
 
 EXIT_OK, EXIT_NO_BRIEF = 0, 4
@@ -56,9 +56,10 @@ def _check_report(output: str | None, *, make_folder: bool = False) -> None:
     "has no brief (its record in --out-dir says why; --resume redoes only those); 2 bad "
     "usage (corpus folder, --out-dir, -o, options); 1 a bug.",
 )
-@click.argument("corpus")
+@click.argument("corpus", type=PATH)
 @click.option(
     "--out-dir",
+    type=PATH,
     default="eval-out",
     show_default=True,
     metavar="DIR",
@@ -67,6 +68,7 @@ def _check_report(output: str | None, *, make_folder: bool = False) -> None:
 @click.option(
     "-o",
     "--output",
+    type=PATH,
     metavar="FILE",
     help="Write the report (table and figures, or --json) to FILE instead of stdout.",
 )
@@ -154,9 +156,10 @@ def eval_command(
     "failed (refused, rate limited, dropped: see the report's list; --resume redoes only "
     "those); 2 bad usage, or some case's article or gold file is unusable; 1 a bug.",
 )
-@click.argument("corpus")
+@click.argument("corpus", type=PATH)
 @click.option(
     "--out-dir",
+    type=PATH,
     default="bench-out",
     show_default=True,
     metavar="DIR",
@@ -165,6 +168,7 @@ def eval_command(
 @click.option(
     "-o",
     "--output",
+    type=PATH,
     metavar="FILE",
     help="Markdown report to write (default: REPORT.md in the --out-dir folder).",
 )

@@ -24,6 +24,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEBUG_ENV = "SUMMARIZER_DEBUG"
 
+# A path, as the shell completes it; nothing checked here: the library's own checks
+# give the messages and exit codes the README documents.
+PATH = click.Path(readable=False)
+
 
 @dataclass
 class RunState:
@@ -137,6 +141,7 @@ _MODEL_DECORATORS = (
     ),
     click.option(
         "--llama-server",
+        type=PATH,
         metavar="PATH",
         help="Path of a llama-server binary for the local backend.",
     ),

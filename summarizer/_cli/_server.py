@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from summarizer._cli._options import debug_option, progress
+from summarizer._cli._options import PATH, debug_option, progress
 
 EXIT_OK, EXIT_BACKEND = 0, 3
 
@@ -28,7 +28,7 @@ def server(ctx: click.Context) -> int:
 
 
 @server.command()
-@click.option("--llama-server", metavar="PATH", help="Path of a llama-server binary.")
+@click.option("--llama-server", type=PATH, metavar="PATH", help="Path of a llama-server binary.")
 @debug_option
 def start(llama_server: str | None) -> int:
     """Start the server unless one runs (joining the model file on first use)."""
