@@ -1,5 +1,7 @@
 """`python -m summarizer`: the command line."""
 
+import sys
+
 from summarizer._cli import main
 
-main()
+sys.exit(main())

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from summarizer._problems import Problem
+if TYPE_CHECKING:  # pydantic is not imported for an error (the CLI's --help loads this)
+    from summarizer._problems import Problem
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 

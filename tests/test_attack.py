@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fakeopenai import FakeOpenAI, reply_json
 
-from summarizer._cli._main import main
+from summarizer._cli import main
 from summarizer._evaluation._eval import BadGoldError, Case, load_corpus
 from summarizer._evaluation._scoring import (
     Attack,
@@ -302,7 +302,7 @@ def eval_corpus(tmp_path: Path) -> Path:
 
 def run_eval(srv: FakeOpenAI, folder: Path, out: Path, *extra: str) -> int:
     return main(
-        ["eval", str(folder), "-o", str(out), "--backend", "openai",
+        ["eval", str(folder), "--out-dir", str(out), "--backend", "openai",
          "--base-url", srv.base_url, "-m", "fake", "--max-attempts", "1", *extra]
     )  # fmt: skip
 
@@ -360,7 +360,7 @@ def test_bench_reports_attack_success_for_each_pipeline(
     report = tmp_path / "REPORT.md"
     with FakeOpenAI([reply_json(draft("over", ATTACKER))]) as srv:
         code = main(
-            ["bench", str(folder), "-o", str(tmp_path / "b"), "--report", str(report),
+            ["bench", str(folder), "--out-dir", str(tmp_path / "b"), "-o", str(report),
              "--backend", "openai", "--base-url", srv.base_url, "-m", "fake"]
         )  # fmt: skip
     assert code == 0

@@ -22,7 +22,7 @@ import pytest
 from fakeopenai import FakeOpenAI, reply
 
 from summarizer import BackendUnavailableError
-from summarizer._cli._main import main
+from summarizer._cli import main
 from summarizer._config import resolve
 from summarizer._engine import _background
 from summarizer._engine import _llama_server as _local_server

@@ -1,6 +1,6 @@
 """Bad input through the command line: exit code, one clear line on stderr, no traceback.
 
-In-process through `summarizer._cli._main.main`, with one real `python -m summarizer`
+In-process through `summarizer._cli.main`, with one real `python -m summarizer`
 subprocess. Where a model answer is needed it comes from FakeOpenAI on loopback;
 where input must be refused, the fake server also proves no request was sent.
 """
@@ -20,7 +20,7 @@ from drafts import ACTORS, ARTICLE, SENTENCES, VALID, draft
 from fakeopenai import Action, FakeOpenAI, reply_json, status
 
 import summarizer._engine._llama_server
-from summarizer._cli._main import main
+from summarizer._cli import main
 from summarizer._config import resolve
 from summarizer._pipeline._run import PROMPT_OVERHEAD_TOKENS
 

@@ -18,7 +18,7 @@ from fakeopenai import FakeOpenAI, reply_json
 from test_briefs import exchanges
 
 import summarizer._engine._llama_server
-from summarizer._cli._main import main
+from summarizer._cli import main
 
 PORT_STRIKE = str(EXAMPLES / "port_strike.txt")
 
@@ -69,8 +69,8 @@ def test_schema_command_prints_the_contract(capsys: pytest.CaptureFixture[str]) 
     [
         (["brief", "/no/such/article.txt"], "not found"),
         (["brief", str(EXAMPLES)], "directory"),
-        (["brief"], "the following arguments are required"),
-        (["brief", PORT_STRIKE, "--format", "pdf"], "invalid choice"),
+        (["brief"], "Missing argument 'PATH'"),
+        (["brief", PORT_STRIKE, "--format", "pdf"], "is not one of"),
         (["brief", PORT_STRIKE, "--max-attempts", "0", "--backend", "local"], "at least 1"),
     ],
 )

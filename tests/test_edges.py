@@ -24,7 +24,7 @@ from fakeopenai import FakeOpenAI, hang, raw, reply, reply_json, status, trickle
 
 import summarizer
 from summarizer import ConfigurationError, InputError, NoValidBriefError, TransportError
-from summarizer._cli._main import main
+from summarizer._cli import main
 from summarizer._input._read import MAX_INPUT_BYTES, read_article
 from summarizer._pipeline._retry import public_url
 from summarizer._result import Result

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fakeopenai import FakeOpenAI, reply_json, status
 
-from summarizer._cli._main import main
+from summarizer._cli import main
 from summarizer._evaluation import _baselines, _bench
 
 ARTICLE = (
@@ -61,7 +61,7 @@ def corpus(tmp_path: Path, names: list[str]) -> Path:
 
 def run_eval(srv: FakeOpenAI, folder: Path, out: Path, *extra: str) -> int:
     return main(
-        ["eval", str(folder), "-o", str(out), "--json", "--backend", "openai",
+        ["eval", str(folder), "--out-dir", str(out), "--json", "--backend", "openai",
          "--base-url", srv.base_url, "-m", "fake", "--max-attempts", "1", *extra]
     )  # fmt: skip
 
@@ -129,7 +129,7 @@ def test_bench_compares_three_pipelines(tmp_path: Path, capsys: pytest.CaptureFi
     report = tmp_path / "REPORT.md"
     with FakeOpenAI([reply_json(draft())]) as srv:
         code = main(
-            ["bench", str(folder), "-o", str(tmp_path / "b"), "--report", str(report),
+            ["bench", str(folder), "--out-dir", str(tmp_path / "b"), "-o", str(report),
              "--backend", "openai", "--base-url", srv.base_url, "-m", "fake"]
         )  # fmt: skip
         # One request each for ours and plain; naive is re-asked once (NAIVE_RETRIES). The
@@ -163,7 +163,7 @@ def test_bench_resume_rerenders_the_report_and_says_so(
 ) -> None:
     folder = corpus(tmp_path, ["a"])
     report = tmp_path / "REPORT.md"
-    args = ["bench", str(folder), "-o", str(tmp_path / "b"), "--report", str(report),
+    args = ["bench", str(folder), "--out-dir", str(tmp_path / "b"), "-o", str(report),
             "--backend", "openai", "-m", "fake"]  # fmt: skip
     with FakeOpenAI([reply_json(draft())]) as srv:
         assert main([*args, "--base-url", srv.base_url]) == 0
@@ -183,7 +183,7 @@ def test_bench_resume_redoes_a_half_written_record(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = corpus(tmp_path, ["a"])
-    args = ["bench", str(folder), "-o", str(tmp_path / "b"), "--report", str(tmp_path / "R.md"),
+    args = ["bench", str(folder), "--out-dir", str(tmp_path / "b"), "-o", str(tmp_path / "R.md"),
             "--backend", "openai", "-m", "fake"]  # fmt: skip
     with FakeOpenAI([reply_json(draft())]) as srv:
         assert main([*args, "--base-url", srv.base_url]) == 0

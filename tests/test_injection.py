@@ -14,7 +14,7 @@ from conftest import EXAMPLES, ROOT
 from fakeopenai import FakeOpenAI, reply_json
 
 import summarizer
-from summarizer._cli._main import main
+from summarizer._cli import main
 from summarizer._result import Result
 from summarizer._text._injection import flag
 from summarizer._text._sentences import split_sentences

@@ -27,7 +27,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from summarizer import InputError
-from summarizer._cli._main import main, write_atomic
+from summarizer._cli import main
+from summarizer._files import write as write_atomic
 
 IS_ROOT = os.geteuid() == 0
 

@@ -12,7 +12,7 @@ from fakeopenai import FakeOpenAI, reply_json
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
-from summarizer._cli._main import main
+from summarizer._cli import main
 from summarizer._evaluation._eval import grounding_failures, problem_kinds
 from summarizer._pipeline import _draft, _repair
 from summarizer._pipeline._context import article_context, as_pydantic
@@ -99,8 +99,8 @@ def _eval(tmp_path: Path, out: str, capsys: pytest.CaptureFixture[str]) -> dict[
     script = [reply_json(_repairable()), reply_json(draft(["Konrad Vesh"])), reply_json(VALID)]
     with FakeOpenAI(script) as srv:
         code = main(
-            ["eval", str(_corpus(tmp_path)), "-o", str(tmp_path / out), "--json", "--backend",
-             "openai", "--base-url", srv.base_url, "-m", "fake", "--max-attempts", "2"]
+            ["eval", str(_corpus(tmp_path)), "--out-dir", str(tmp_path / out), "--json",
+             "--backend", "openai", "--base-url", srv.base_url, "-m", "fake", "--max-answers", "2"]
         )  # fmt: skip
     assert code == 0
     summary: dict[str, Any] = json.loads(capsys.readouterr().out)["summary"]

@@ -1,5 +1,9 @@
-"""The command line, over the public API and the evaluation package."""
+"""The command line (click), over the public API, the evaluation package and the engine's service.
 
-from summarizer._cli._main import entry as main
+`main` is the `summarizer` entry point: it returns the exit code, which the
+console script and `python -m summarizer` pass to `sys.exit`.
+"""
+
+from summarizer._cli._app import main
 
 __all__ = ["main"]

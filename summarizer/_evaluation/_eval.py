@@ -244,13 +244,15 @@ def load_corpus(folder: Path) -> list[Case]:
 
 
 def prepare_out(folder: Path) -> None:
-    """Create the records folder (`-o`) before any model call, or say why it cannot be."""
+    """Create the records folder (`--out-dir`) before any model call, or say why it cannot be."""
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"-o {folder}: is a file, not a folder; name a folder for the records")
+        raise InputError(
+            f"--out-dir {folder}: is a file, not a folder; name a folder for the records"
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"-o {folder}: cannot create it ({exc.strerror or exc})") from None
+        raise InputError(f"--out-dir {folder}: cannot create it ({exc.strerror or exc})") from None
 
 
 def saved_record(path: Path) -> dict[str, Any] | None:

@@ -1,0 +1,84 @@
+"""The background server as a service: what `summarizer server start|stop|status` do.
+
+Settings are resolved here (argument > environment > default, by `_config`) and the
+model file is joined here, so a caller (the CLI) names what it wants and shows
+the returned record; it never starts a process or touches the model file itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from summarizer._config import Settings, resolve
+from summarizer._engine import _background
+from summarizer._engine._background import Background
+from summarizer._engine._llama_server import Progress, find_binary, shared_server
+from summarizer._engine._model_file import ensure_model
+
+
+@dataclass(frozen=True)
+class Started:
+    """What `start` did: the server that runs now, and whether this call started it."""
+
+    server: Background
+    new: bool
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """What `stop` did: the server it stopped, or whether it dropped a stale record."""
+
+    server: Background | None
+    # A record was there but named no running server this tool started: it was
+    # removed (`record` is where it was) and nothing was signalled.
+    stale: bool
+    record: Path
+
+
+def _settings(llama_server: str | None = None) -> Settings:
+    return resolve(backend="local", llama_server=llama_server)
+
+
+def status() -> Background | None:
+    """The background server this tool started, if it runs and answers /health."""
+    return _background.find(_settings().cache_dir)
+
+
+def stop() -> Stopped:
+    """Stop the background server if it is provably the one this tool started."""
+    cache = _settings().cache_dir
+    done = _background.stop(cache)
+    return Stopped(server=done.server, stale=done.stale, record=_background.state_path(cache))
+
+
+def start(*, llama_server: str | None = None, progress: Progress | None = None) -> Started:
+    """Start the background server unless one runs (joining the model file on first use)."""
+    settings = _settings(llama_server)
+    cache = settings.cache_dir
+    running, new = _background.start(
+        find_binary(settings.llama_server),
+        ensure_model(cache, progress=progress),
+        cache,
+        context_size=settings.context_size,
+        progress=progress,
+    )
+    return Started(server=running, new=new)
+
+
+def serve_slots(settings: Settings, slots: int, *, progress: Progress | None = None) -> None:
+    """For the local backend with no background server: start the process-wide server
+    with `slots` slots now, before a caller's first request would start it with one.
+
+    The benchmark alternates three prompts; with one slot each keeps its cached prompt
+    prefix instead of evicting the others' on every case. Other backends: nothing to do.
+    """
+    if settings.backend != "local" or _background.find(settings.cache_dir) is not None:
+        return
+    shared_server(
+        binary=settings.llama_server,
+        cache_dir=settings.cache_dir,
+        context_size=settings.context_size,
+        progress=progress,
+        slots=slots,
+    )
