@@ -12,6 +12,7 @@ never reach its text.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import re
 
@@ -66,19 +67,25 @@ def extract(html: str, *, url: str | None = None, origin: str = "the page") -> P
         raise _error(
             f"{origin} looks like HTML but could not be parsed; save the article as plain text"
         )
+    # Metadata from the whole page (JSON-LD lives in <script>); text from the page with
+    # scripts and hidden elements gone, so nothing a reader cannot see can reach it.
+    metadata = trafilatura.extract_metadata(
+        copy.deepcopy(tree),
+        default_url=url,
+        # From the markup and the URL only: a date guessed from the text may be any date
+        # the story mentions.
+        date_config={"extensive_search": False, "original_date": True},
+        extensive=False,
+    )
     language = _language(tree)
     _drop_hidden(tree)
     document = trafilatura.bare_extraction(
         tree,
         url=url,
-        with_metadata=True,
         include_comments=False,  # readers' comments are not the story
         include_tables=True,
         include_images=False,
         include_links=False,
-        # Dates from the markup and the URL only: a date guessed from the text may be any
-        # date the story mentions.
-        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     text = getattr(document, "text", None) or ""
     if not any(char.isalnum() for char in text):
@@ -91,28 +98,34 @@ def extract(html: str, *, url: str | None = None, origin: str = "the page") -> P
         Source(
             origin=origin,
             url=url,
-            title=_field(document, "title"),
-            author=_field(document, "author"),
-            published=_date(_field(document, "date")),
-            site=_field(document, "sitename"),
-            canonical_url=_field(document, "url"),
+            title=_field(metadata, "title"),
+            author=_field(metadata, "author"),
+            published=_date(_field(metadata, "date")),
+            site=_field(metadata, "sitename"),
+            canonical_url=_field(metadata, "url"),
             language=language,
         ),
     )
 
 
+# Never the article, in any page. trafilatura drops them too, but its rescue for short
+# pages reads the raw tree, where a <template> or <noscript> would still speak.
+_NEVER_TEXT = "//template | //noscript | //script | //style | //nav | //footer"
 _HIDDEN_CANDIDATES = "//*[@hidden or @aria-hidden or @style]"
 # A page that hides its whole body until a script runs still shows it to a reader.
 _NEVER_HIDDEN = frozenset({"html", "body"})
 
 
 def _drop_hidden(tree: HtmlElement) -> None:
+    for element in tree.xpath(_NEVER_TEXT):
+        if element.getparent() is not None:
+            element.drop_tree()  # keeps the text after it (its tail), which is visible
     for element in tree.xpath(_HIDDEN_CANDIDATES):
         if element.tag in _NEVER_HIDDEN or element.getparent() is None:
             continue
         attrs = [(str(name).lower(), value) for name, value in element.attrib.items()]
         if hidden(attrs):
-            element.drop_tree()  # keeps the text after it (its tail), which is visible
+            element.drop_tree()
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
