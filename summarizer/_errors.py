@@ -2,12 +2,19 @@
 
     SummarizerError                 base; `exit_code` is what the CLI exits with
     ├── InputError                  the article cannot be used (empty, binary, not found …)   exit 2
-    │   └── ArticleTooLongError     longer than the model's context allows                  exit 2
+    │   ├── ArticleTooLongError     longer than the model's context allows                  exit 2
+    │   └── PageRefusedError        a URL's page cannot be used: 404/410 or another 4xx,
+    │                               not HTML or text (a PDF …), over 10 MB                  exit 2
     ├── ConfigurationError          an option or environment variable is invalid            exit 2
     ├── BackendUnavailableError     no model to talk to (extra missing, server won't start) exit 3
-    │   └── TransportError          requests failed: refused (4xx) or retries exhausted     exit 3
+    │   ├── TransportError          requests failed: refused (4xx) or retries exhausted     exit 3
+    │   └── PageUnreachableError    a URL's server cannot be reached, timed out, answered
+    │                               5xx/408/429, or redirected more than 5 times            exit 3
     └── NoValidBriefError           no answer passed validation within the attempts         exit 4
         └── OutputTruncatedError    the answer was cut off by the token limit               exit 4
+
+PageRefusedError and PageUnreachableError are both FetchError, so a caller can catch
+every problem reading a URL at once; each also keeps the exit code of its other parent.
 
 Messages are one line and say what to do next. They never contain an API key.
 """
@@ -51,6 +58,21 @@ class ArticleTooLongError(InputError):
         self.limit = limit
 
 
+class FetchError(SummarizerError):
+    """A URL could not be read as an article page. `url` is the address asked for (without
+    user name, password or query), `status` the last HTTP status, if any."""
+
+    def __init__(self, message: str, *, url: str, status: int | None = None):
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class PageRefusedError(FetchError, InputError):
+    """The page at a URL is not an article this tool can read: gone, refused, not HTML or
+    text, or too big. Asking again will not help; the user must give something else."""
+
+
 class ConfigurationError(SummarizerError):
     """An option or environment variable has a value that cannot work."""
 
@@ -87,6 +109,11 @@ class TransportError(BackendUnavailableError):
     def attempts(self) -> int:
         """The old name of `requests`, kept for one release."""
         return self.requests
+
+
+class PageUnreachableError(FetchError, BackendUnavailableError):
+    """The server at a URL could not be reached or did not answer in time, or failed
+    (5xx); asking again later may work."""
 
 
 class NoValidBriefError(SummarizerError):

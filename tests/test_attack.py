@@ -241,7 +241,7 @@ def test_loader_reads_a_page_case_as_text(tmp_path: Path) -> None:
     (case,) = load_corpus(tmp_path)
     assert case.article_path.name == "p.html"
     article = case.read().article
-    assert article.startswith("Hospital systems still down after attack\n\nComputer systems")
+    assert article.startswith("Hospital systems still down after attack\nComputer systems")
     assert "<" not in article and "restored" not in article  # the comment is dropped
 
 

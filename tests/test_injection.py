@@ -209,9 +209,7 @@ def test_a_hidden_element_without_its_end_tag_hides_only_itself() -> None:
         "<p>The council voted to close the pier.</p><ul><li hidden>secret<li>Ferries stop."
         "</ul></body></html>"
     )
-    assert clean_article(page) == (
-        "Pier closes\n\nThe council voted to close the pier.\n\nFerries stop."
-    )
+    assert clean_article(page) == "Pier closes\nThe council voted to close the pier.\nFerries stop."
 
 
 def test_text_addressed_to_machines_is_withheld_from_the_model() -> None:

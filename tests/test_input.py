@@ -217,14 +217,14 @@ PAGE = """<!DOCTYPE html>
 
 
 def test_html_page_to_text(tmp_path: Path) -> None:
+    # A whole page goes through the article extractor: one paragraph a line, and its
+    # text verbatim (the &nbsp; stays a no-break space; grounding compares NFKC forms).
     text = read_article(write(tmp_path, PAGE, name="page.html"))
     assert text == (
         "Dam ruling & what it means\n"
-        "\n"
         "The court\u2019s decision was \u201cfinal\u201d, the judge said \u2014 "
         "café owners cheered.\n"
-        "\n"
-        "Second paragraph\n"
+        "Second\xa0paragraph\n"
         "with a line break."
     )
     for junk in ("SCRIPT", "color", "NAV_", "FOOTER", "Site |", "<", "&"):
@@ -249,11 +249,17 @@ def test_unclosed_head_does_not_hide_body() -> None:
 def test_html_without_readable_text() -> None:
     page = "<!doctype html><html><head><script>alert(1)</script></head><body> </body></html>"
     message = raises_input_error(clean_article, page, origin="page.html")
-    assert "no readable text" in message and "alert" not in message
+    assert "the page has no article text" in message and "alert" not in message
+
+
+def test_fragment_without_readable_text() -> None:
+    message = raises_input_error(clean_article, "<div><script>x()</script><p> </p></div>")
+    assert "no readable text" in message
 
 
 def test_unparseable_html_is_an_input_error() -> None:
-    message = raises_input_error(clean_article, "<html><![foo[ x ]]><p>a</p></html>")
+    # A fragment: whole pages go to lxml, which parses anything.
+    message = raises_input_error(clean_article, "<p>a</p><![foo[ x ]]><p>b</p>")
     assert "could not be parsed" in message
 
 

@@ -1,1 +1,1 @@
-"""Article input: bytes to text (decoding, HTML; later URLs)."""
+"""Article input: files, standard input and URLs to the article text and its source."""

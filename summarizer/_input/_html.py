@@ -1,49 +1,48 @@
-"""HTML to the article's readable text: what a reader of the page sees, minus its chrome."""
+"""HTML to the article the model sees: a whole page through an article extractor, a
+fragment through the simple tag stripper, hidden elements dropped from both.
+
+Pages go to trafilatura, which keeps the story and drops the page around it (navigation,
+cookie banners, related links, comments, share buttons, footers) and reads the page's
+metadata. Its text is kept exactly as it returns it: grounding checks quotes against it.
+Before it runs, every element a browser would not show (`hidden`, `aria-hidden="true"`,
+`display: none`, `visibility: hidden`) is removed: hidden text is where a page plants
+instructions for machines (tests/test_injection.py). Comments, `<meta>` and `alt`
+never reach its text.
+"""
 
 from __future__ import annotations
 
+import copy
+import datetime
 import re
-from html.parser import HTMLParser
+
+import trafilatura
+from lxml.html import HtmlElement
 
 from summarizer._errors import InputError, one_line
+from summarizer._input._page import Page, Source
+from summarizer._input._simple import hidden
 
-__all__ = ["html_to_text", "looks_like_html"]
+__all__ = ["extract", "is_document", "looks_like_html"]
 
 # A whole document: optional XML declaration and comments, then a doctype or <html>.
 _DOCUMENT = re.compile(
     r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S
 )
-
-
-def _names(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-_HTML_TAGS = _names(
+_HTML_TAGS = (
     "a abbr article aside b blockquote body br caption center code dd div dl dt em figcaption "
     "figure font footer form h1 h2 h3 h4 h5 h6 head header hr html i iframe img li link main "
     "meta nav noscript ol p pre script section small span strong style sub sup table tbody td "
     "th thead time title tr u ul"
 )
-_TAG = re.compile(r"</?(?:" + "|".join(sorted(_HTML_TAGS)) + r")\b[^<>]*>", re.I)
-
-_DROP = _names("script style noscript template svg head nav aside form iframe button")  # never text
-# Page chrome, except inside an <article>, whose own <header> holds the headline.
-_CHROME = _names("header footer")
-_BLOCK = _names(
-    "p div h1 h2 h3 h4 h5 h6 ul ol dl table blockquote pre hr section article main figure "
-    "figcaption address details summary body"
-)
-_LINE = _names("br li tr dt dd")
-_HTML_SPACE = re.compile(r"[ \t\n\f]+")
-_HTML_BLANK_LINE = re.compile(r"[ \t\f]*\n[ \t\f]*\n[ \t\n\f]*")
+_TAG = re.compile(r"</?(?:" + "|".join(sorted(_HTML_TAGS.split())) + r")\b[^<>]*>", re.I)
 
 
 def looks_like_html(text: str) -> bool:
     """A document (doctype/<html> first), or a fragment: at least 3 known tags, one of
     them closing, and either the text starts with a tag or most non-blank lines hold one.
     Prose or Markdown that mentions a `<b>` tag or embeds a snippet stays as it is."""
-    if _DOCUMENT.match(text):
+    if is_document(text):
         return True
     tags = _TAG.findall(text)
     if len(tags) < 3 or not any(tag.startswith("</") for tag in tags):
@@ -54,111 +53,108 @@ def looks_like_html(text: str) -> bool:
     return 2 * sum(1 for line in lines if _TAG.search(line)) > len(lines)
 
 
-_VOID = _names("area base br col embed hr img input link meta source track wbr")
-_INVISIBLE_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
+def is_document(text: str) -> bool:
+    """Whether `text` is a whole page (doctype or <html> first), not a fragment."""
+    return _DOCUMENT.match(text) is not None
 
 
-def _hidden(attrs: list[tuple[str, str | None]]) -> bool:
-    """Whether an element's attributes hide it from a reader of the page."""
-    for name, value in attrs:
-        if name == "hidden" or (name == "aria-hidden" and (value or "").lower() == "true"):
-            return True
-        if name == "style" and value and _INVISIBLE_STYLE.search(value):
-            return True
-    return False
-
-
-# Elements whose end tag HTML lets a page leave out: the next start tag of one of these
-# kinds ends them (a `<p>` also ends at any block).
-_OPTIONAL_END = {
-    "li": _names("li"),
-    "dt": _names("dt dd"),
-    "dd": _names("dt dd"),
-    "tr": _names("tr"),
-    "td": _names("td th tr"),
-    "th": _names("td th tr"),
-    "option": _names("option"),
-}
-
-
-def _implied_end(open_tag: str, new_tag: str) -> bool:
-    if open_tag == "p":
-        return new_tag in _BLOCK or new_tag in _LINE
-    return new_tag in _OPTIONAL_END.get(open_tag, frozenset())
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)  # entities arrive unescaped in handle_data
-        self.parts: list[str] = []
-        self._open: dict[str, int] = {}  # depth of the elements that decide skipping
-        # An element a browser does not show (and everything in it): its tag, and how
-        # many of that tag are open inside it. Hidden text is a place to hide instructions.
-        self._hidden_tag = ""
-        self._hidden_count = 0
-
-    def _skipping(self) -> bool:
-        if self._hidden_count:
-            return True
-        if any(self._open.get(tag) for tag in _DROP):
-            return True
-        return any(self._open.get(tag) for tag in _CHROME) and not self._open.get("article")
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._hidden_count and _implied_end(self._hidden_tag, tag):
-            self._hidden_count = 0  # `<p hidden>` closed by the next block, as browsers do
-        if self._hidden_count and tag == self._hidden_tag:
-            self._hidden_count += 1
-        elif not self._hidden_count and tag not in _VOID and _hidden(attrs):
-            self._hidden_tag, self._hidden_count = tag, 1
-        if tag == "body":  # browsers close an unclosed <head> here; so must we
-            self._open["head"] = 0
-        if tag in _DROP or tag in _CHROME or tag in ("article", "pre"):
-            self._open[tag] = self._open.get(tag, 0) + 1
-        if tag in _BLOCK:
-            self.parts.append("\n\n")
-        elif tag in _LINE:
-            self.parts.append("\n")
-        elif tag in ("td", "th"):  # keep neighbouring cells from running together
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._hidden_count and tag == self._hidden_tag:
-            self._hidden_count -= 1
-        if self._open.get(tag):
-            self._open[tag] -= 1
-        if tag in _BLOCK:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._skipping():
-            return
-        data = data.replace("\xa0", " ")  # &nbsp; is layout, not text
-        if self._open.get("pre"):
-            self.parts.append(data)
-            return
-        # Collapse whitespace as a browser would, but keep blank lines as paragraph breaks.
-        pieces = _HTML_BLANK_LINE.split(data)
-        self.parts.append("\n\n".join(_HTML_SPACE.sub(" ", piece) for piece in pieces))
-
-
-def html_to_text(html: str, origin: str) -> str:
-    parser = _TextExtractor()
-    try:
-        parser.feed(html)
-        parser.close()
-    except AssertionError:  # _markupbase asserts on some malformed declarations
+def extract(html: str, *, url: str | None = None, origin: str = "the page") -> Page:
+    """The article in a whole page, and the page's metadata. `url` is where the page was
+    read from: the fallback for its canonical URL and for dates in the path.
+    Raises InputError when the page cannot be parsed or has no article text."""
+    tree = trafilatura.load_html(html)
+    if tree is None:
         raise _error(
             f"{origin} looks like HTML but could not be parsed; save the article as plain text"
-        ) from None
-    text = re.sub(r" *\n *", "\n", "".join(parser.parts))
-    text = re.sub(r"\n{3,}", "\n\n", text).strip(" \n")
+        )
+    # Metadata from the whole page (JSON-LD lives in <script>); text from the page with
+    # scripts and hidden elements gone, so nothing a reader cannot see can reach it.
+    metadata = trafilatura.extract_metadata(
+        copy.deepcopy(tree),
+        default_url=url,
+        # From the markup and the URL only: a date guessed from the text may be any date
+        # the story mentions.
+        date_config={"extensive_search": False, "original_date": True},
+        extensive=False,
+    )
+    language = _language(tree)
+    _drop_hidden(tree)
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        include_comments=False,  # readers' comments are not the story
+        include_tables=True,
+        include_images=False,
+        include_links=False,
+    )
+    text = getattr(document, "text", None) or ""
     if not any(char.isalnum() for char in text):
         raise _error(
-            f"{origin} looks like HTML but has no readable text once scripts, styles and "
-            "navigation are dropped; give the article text itself"
+            f"{origin}: the page has no article text once navigation, boilerplate and hidden "
+            "elements are dropped; save the article's own text and give that"
         )
-    return text
+    return Page(
+        text,
+        Source(
+            origin=origin,
+            url=url,
+            title=_field(metadata, "title"),
+            author=_field(metadata, "author"),
+            published=_date(_field(metadata, "date")),
+            site=_field(metadata, "sitename"),
+            canonical_url=_field(metadata, "url"),
+            language=language,
+        ),
+    )
+
+
+# Never the article, in any page. trafilatura drops them too, but its rescue for short
+# pages reads the raw tree, where a <template> or <noscript> would still speak.
+_NEVER_TEXT = "//template | //noscript | //script | //style | //nav | //footer"
+_HIDDEN_CANDIDATES = "//*[@hidden or @aria-hidden or @style]"
+# A page that hides its whole body until a script runs still shows it to a reader.
+_NEVER_HIDDEN = frozenset({"html", "body"})
+
+
+def _drop_hidden(tree: HtmlElement) -> None:
+    for element in tree.xpath(_NEVER_TEXT):
+        if element.getparent() is not None:
+            element.drop_tree()  # keeps the text after it (its tail), which is visible
+    for element in tree.xpath(_HIDDEN_CANDIDATES):
+        if element.tag in _NEVER_HIDDEN or element.getparent() is None:
+            continue
+        attrs = [(str(name).lower(), value) for name, value in element.attrib.items()]
+        if hidden(attrs):
+            element.drop_tree()
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def _language(tree: HtmlElement) -> str | None:
+    """The page's declared language: <html lang>, else Content-Language or og:locale."""
+    candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
+    for meta in tree.iterfind(".//meta[@content]"):
+        kind = (meta.get("http-equiv") or meta.get("property") or "").lower()
+        if kind in ("content-language", "og:locale"):
+            candidates.append(meta.get("content"))
+    for candidate in candidates:
+        value = (candidate or "").strip().replace("_", "-")
+        if _LANGUAGE_TAG.fullmatch(value):
+            return value
+    return None
+
+
+def _field(document: object, name: str) -> str | None:
+    value = getattr(document, name, None)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def _error(message: str) -> InputError:

@@ -4,7 +4,8 @@ Encoding policy: UTF-8 (one BOM dropped) or UTF-16 *with* a BOM. Anything else i
 refused rather than guessed, because a wrong guess silently corrupts the text that
 grounding later checks quotes against. For the same reason the text is kept
 verbatim apart from newlines, trailing spaces and surrounding blank lines; only
-real HTML is reduced to its readable text (`_html`).
+real HTML is reduced to its article text (`_html`), whose page metadata comes back
+with it as a `Page`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,19 @@ import sys
 from typing import BinaryIO
 
 from summarizer._errors import InputError, one_line
-from summarizer._input._html import html_to_text, looks_like_html
+from summarizer._input._html import extract, is_document, looks_like_html
+from summarizer._input._page import Page, Source
+from summarizer._input._simple import fragment_to_text
 
-__all__ = ["STDIN_ORIGIN", "check_text", "clean_article", "decode_article", "read_article"]
+__all__ = [
+    "STDIN_ORIGIN",
+    "check_text",
+    "clean_article",
+    "clean_page",
+    "decode_article",
+    "read_article",
+    "read_page",
+]
 
 STDIN_ORIGIN = "standard input"
 
@@ -39,7 +50,12 @@ _ICONV_HINT = "convert it first, e.g. `iconv -f LATIN1 -t UTF-8 in.txt > out.txt
 
 
 def read_article(source: str | os.PathLike[str], *, stdin: BinaryIO | None = None) -> str:
-    """Return the cleaned text of the article at `source`.
+    """Return the cleaned text of the article at `source` (see `read_page`)."""
+    return read_page(source, stdin=stdin).text
+
+
+def read_page(source: str | os.PathLike[str], *, stdin: BinaryIO | None = None) -> Page:
+    """Return the cleaned text of the article at `source`, with what its page says about it.
 
     The string "-" reads bytes from `stdin` (default `sys.stdin.buffer`); anything
     else, including `Path("-")`, is a file path. Raises InputError when unusable.
@@ -57,7 +73,7 @@ def read_article(source: str | os.PathLike[str], *, stdin: BinaryIO | None = Non
         if not origin:
             raise _error("no article path given; pass a file path, or '-' for standard input")
         data = _read_file(origin)
-    return clean_article(decode_article(data, origin=origin), origin=origin)
+    return clean_page(decode_article(data, origin=origin), origin=origin)
 
 
 def decode_article(data: bytes, *, origin: str) -> str:
@@ -95,23 +111,33 @@ def decode_article(data: bytes, *, origin: str) -> str:
 
 
 def clean_article(text: str, *, origin: str = "article") -> str:
+    """The cleaned text of `text` (see `clean_page`)."""
+    return clean_page(text, origin=origin).text
+
+
+def clean_page(text: str, *, origin: str = "article", url: str | None = None) -> Page:
     """Normalise newlines and surrounding whitespace, reduce HTML to text, refuse empty text.
 
-    The result has no trailing newline; words, quotes, dashes and markup-like text in
-    plain or Markdown articles are returned exactly as given.
+    The text has no trailing newline; words, quotes, dashes and markup-like text in
+    plain or Markdown articles are returned exactly as given. A whole page's metadata
+    fills the source; `url` is where it was fetched from, if it was.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.removeprefix("\ufeff")
     _reject_surrogates(text, origin)
     _reject_binary(text, origin)
-    if looks_like_html(text):
-        text = html_to_text(text, origin)
+    source = Source(origin=origin, url=url)
+    if is_document(text):
+        page = extract(text, url=url, origin=origin)
+        text, source = page.text, page.source
+    elif looks_like_html(text):
+        text = fragment_to_text(text, origin)
     # Only spaces and tabs: other trailing characters (NBSP, ideographic space) are text.
     # Blank lines are empty once stripped, so surrounding ones are leading/trailing "\n"s.
     cleaned = "\n".join(line.rstrip(" \t") for line in text.split("\n")).strip("\n")
     if not cleaned.strip():
         raise _error(f"{origin} is empty (only whitespace); give a file with the article text")
-    return cleaned
+    return Page(cleaned, source)
 
 
 def _read_file(path: str) -> bytes:
