@@ -20,6 +20,7 @@ An exclusive `flock` keeps two batches from appending to one file.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -139,9 +140,14 @@ class RecordFile:
         data = record.to_line()
         end = os.lseek(self._fd, 0, os.SEEK_END)
         try:
-            written = os.write(self._fd, data)
-            if written != len(data):  # only a full disk or a quota makes this short
-                raise OSError(28, "No space left on device (short write)")
+            # One write unless the disk fills mid-line: then the rest is tried, so the
+            # error raised is the real one (ENOSPC, EDQUOT, EFBIG), and the part cut off.
+            rest = memoryview(data)
+            while rest:
+                written = os.write(self._fd, rest)
+                if written == 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                rest = rest[written:]
         except OSError as exc:
             # Cut the partial line off so the file stays whole lines; we hold the lock.
             with contextlib.suppress(OSError):
