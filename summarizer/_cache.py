@@ -39,7 +39,7 @@ from summarizer._result import Meta, Result
 from summarizer.prompts import prompt_version
 from summarizer.schemas import SCHEMA_VERSION, Brief
 
-__all__ = ["BriefCache", "CacheKey", "CacheStats", "cached", "default_folder"]
+__all__ = ["BriefCache", "CacheKey", "CacheStats", "cached", "default_folder", "remove_files"]
 
 # Bumped when a code change alters answers for the same prompt and settings (a repair,
 # a grounding rule), so older entries stop matching.
@@ -248,6 +248,18 @@ class BriefCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def remove_files(folder: str | Path) -> int:
+    """Delete the cache's files, even a damaged one (`cache clear` when it cannot be opened).
+    The number of files removed."""
+    removed = 0
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(folder) / f"{_FILE}{suffix}"
+        if path.exists():
+            path.unlink()
+            removed += 1
+    return removed
 
 
 def cached(

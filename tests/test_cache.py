@@ -18,7 +18,7 @@ from batchkit import FakeBrief, result_for
 
 from summarizer import ConfigurationError, NoValidBriefError
 from summarizer._batch import Item, open_records, run_batch
-from summarizer._cache import BriefCache, CacheKey, cached, default_folder
+from summarizer._cache import BriefCache, CacheKey, cached, default_folder, remove_files
 from summarizer._config import resolve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,6 +157,9 @@ def test_a_damaged_cache_file_says_what_to_do(tmp_path: Path) -> None:
     (tmp_path / "cache.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(ConfigurationError, match=r"cannot be used .*--no-cache"):
         BriefCache(tmp_path)
+    assert remove_files(tmp_path) == 1
+    with BriefCache(tmp_path) as cache:
+        assert cache.stats().entries == 0
 
 
 WRITER = textwrap.dedent(
