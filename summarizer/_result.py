@@ -74,6 +74,11 @@ class Meta(BaseModel):
         description="What a reader should know about the article, e.g. text in it "
         "addressed to automated systems.",
     )
+    cached: bool = Field(
+        default=False,
+        description="True when the result came from the brief cache and no request was "
+        "made; the rest of meta is the original call's.",
+    )
 
     @property
     def attempts(self) -> int:
