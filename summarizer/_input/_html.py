@@ -15,13 +15,14 @@ from __future__ import annotations
 import copy
 import datetime
 import re
-
-import trafilatura
-from lxml.html import HtmlElement
+from typing import TYPE_CHECKING
 
 from summarizer._errors import InputError, one_line
 from summarizer._input._page import Page, Source
 from summarizer._input._simple import hidden
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 __all__ = ["extract", "is_document", "looks_like_html"]
 
@@ -62,6 +63,10 @@ def extract(html: str, *, url: str | None = None, origin: str = "the page") -> P
     """The article in a whole page, and the page's metadata. `url` is where the page was
     read from: the fallback for its canonical URL and for dates in the path.
     Raises InputError when the page cannot be parsed or has no article text."""
+    # Imported here: trafilatura and its dependencies take ~0.1 s to load, which
+    # `import summarizer` and the CLI's --help need not pay.
+    import trafilatura
+
     tree = trafilatura.load_html(html)
     if tree is None:
         raise _error(
