@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from summarizer._cli import main
-from summarizer._evaluation._eval import grounding_failures, problem_kinds
+from summarizer._evaluation._figures import grounding_failures, problem_kinds
 from summarizer._pipeline import _draft, _repair
 from summarizer._pipeline._context import article_context, as_pydantic
 from summarizer._pipeline._draft import Draft

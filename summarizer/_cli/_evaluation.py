@@ -94,7 +94,7 @@ def eval_command(
     brief) is recorded in --out-dir with its error and the run goes on.
     """
     from summarizer import Summarizer
-    from summarizer._evaluation import _eval
+    from summarizer._evaluation import _eval, _figures
 
     cases = _eval.load_corpus(Path(corpus))[:limit]
     out = Path(out_dir)
@@ -114,7 +114,7 @@ def eval_command(
         if show:
             show(f"[{i}/{len(cases)}] {case.case_id}")
         runs.append(_eval.run_case(case, one_brief, out, resume=resume))
-    figures = _eval.report(runs)
+    figures = _figures.report(runs)
     if as_json:
         cases_json = [
             {
@@ -128,9 +128,9 @@ def eval_command(
     else:
         text = "\n".join(
             [
-                _eval.case_table(runs),
+                _figures.case_table(runs),
                 "",
-                _eval.summary_lines(figures),
+                _figures.summary_lines(figures),
                 f"(briefs and meta in {out}/)",
             ]
         )

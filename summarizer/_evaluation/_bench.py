@@ -23,10 +23,10 @@ from summarizer._evaluation._eval import (
     Cost,
     brief_record,
     failure_record,
-    report,
     reusable_record,
     save_record,
 )
+from summarizer._evaluation._figures import report
 from summarizer._evaluation._scoring import score_case
 
 PIPELINES = ("pipeline", "plain", "naive")

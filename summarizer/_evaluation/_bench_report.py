@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from summarizer._evaluation._bench import PIPELINES, failed_runs
-from summarizer._evaluation._eval import PER_CASE, CaseRun, case_values, interval_text
+from summarizer._evaluation._eval import CaseRun
+from summarizer._evaluation._figures import PER_CASE, case_values, interval_text
 from summarizer._evaluation._stats import mean_interval, paired_differences
 
 
