@@ -22,6 +22,7 @@ from typing import Any
 import httpx2
 
 from summarizer._errors import PageRefusedError, PageUnreachableError, one_line
+from summarizer._net import proxy_for
 
 __all__ = ["MAX_PAGE_BYTES", "MAX_REDIRECTS", "USER_AGENT", "Fetched", "display_url", "fetch"]
 
@@ -119,7 +120,7 @@ def _get(
     timeouts = httpx2.Timeout(deadline.limit, connect=min(connect_timeout, deadline.limit))
     with (
         httpx2.Client(
-            proxy=_proxy_for(url), trust_env=False, timeout=timeouts, headers=_HEADERS
+            proxy=proxy_for(url), trust_env=False, timeout=timeouts, headers=_HEADERS
         ) as client,
         client.stream("GET", url, extensions={"trace": deadline.trace}) as response,
     ):
@@ -228,16 +229,3 @@ class _Deadline:
 def _shut(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-
-
-def _proxy_for(url: str) -> str | None:
-    """HTTPS_PROXY / HTTP_PROXY / ALL_PROXY for `url` unless NO_PROXY exempts its host;
-    never for loopback (as the model client does)."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    if not host or host == "localhost" or host.startswith("127.") or host == "::1":
-        return None
-    if urllib.request.proxy_bypass(host):
-        return None
-    proxies = urllib.request.getproxies()
-    return proxies.get(parts.scheme) or proxies.get("all")

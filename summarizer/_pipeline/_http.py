@@ -18,12 +18,12 @@ import contextvars
 import socket
 import threading
 import time
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx2
+
+from summarizer._net import proxy_for
 
 # Where the openai client goes when no base URL is given.
 _OPENAI = "https://api.openai.com/v1"
@@ -171,24 +171,14 @@ class BoundedAsyncTransport(httpx2.AsyncBaseTransport):
 def bounded_client(limit: Callable[[], float], base_url: str | None = None) -> httpx2.Client:
     """An httpx client whose every request ends within `limit()` seconds, through the
     proxy the environment names for `base_url` (as openai's own client would)."""
-    return httpx2.Client(transport=BoundedTransport(limit, proxy=proxy_for(base_url)))
+    proxy = proxy_for(base_url or _OPENAI)
+    return httpx2.Client(transport=BoundedTransport(limit, proxy=proxy))
 
 
 def bounded_async_client(
     limit: Callable[[], float], base_url: str | None = None
 ) -> httpx2.AsyncClient:
     """`bounded_client` for asyncio."""
-    return httpx2.AsyncClient(transport=BoundedAsyncTransport(limit, proxy=proxy_for(base_url)))
-
-
-def proxy_for(url: str | None) -> str | None:
-    """HTTPS_PROXY / HTTP_PROXY / ALL_PROXY for `url` unless NO_PROXY exempts its host;
-    never for loopback (the embedded model's server)."""
-    parts = urllib.parse.urlsplit(url or _OPENAI)
-    host = parts.hostname or ""
-    if not host or host == "localhost" or host.startswith("127.") or host == "::1":
-        return None
-    if urllib.request.proxy_bypass(host):
-        return None
-    proxies = urllib.request.getproxies()
-    return proxies.get(parts.scheme) or proxies.get("all")
+    return httpx2.AsyncClient(
+        transport=BoundedAsyncTransport(limit, proxy=proxy_for(base_url or _OPENAI))
+    )
