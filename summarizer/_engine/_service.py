@@ -14,7 +14,7 @@ from summarizer._config import Settings, resolve
 from summarizer._engine import _background
 from summarizer._engine._background import Background
 from summarizer._engine._llama_server import Progress, find_binary, shared_server
-from summarizer._engine._model_file import ensure_model
+from summarizer._engine import _model_file
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def start(*, llama_server: str | None = None, progress: Progress | None = None) 
     cache = settings.cache_dir
     running, new = _background.start(
         find_binary(settings.llama_server),
-        ensure_model(cache, progress=progress),
+        _model_file.ensure_model(cache, progress=progress),
         cache,
         context_size=settings.context_size,
         progress=progress,
