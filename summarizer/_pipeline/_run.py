@@ -8,6 +8,7 @@ and its problems, so the context stays bounded however many rounds there are.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -344,8 +345,15 @@ async def arun(
     """`run` on the async client: the same requests, byte for byte, and the same errors."""
     call = Call(article, settings, progress=progress)
     conn, gate = await connection()
-    client = conn.async_client
     call.start()
+    return await adrive(call, conn, gate)
+
+
+async def adrive(call: Call, conn: Connection, gate: Gate | None, *, answered: int = 0) -> Result:
+    """Ask for `call`'s answers on the async client until one is good. `answered`: rounds
+    already settled elsewhere (an OpenAI Batch API answer), so this goes on with a re-ask."""
+    settings = call.settings
+    client = conn.async_client
 
     async def ask() -> _Answer:
         try:
@@ -355,7 +363,7 @@ async def arun(
         return call.read(completion)
 
     with call_limit(call.deadline.request_limit):
-        for round_no in call.rounds():
+        for round_no in itertools.islice(call.rounds(), answered, None):
             try:
                 answer = await asend(
                     ask,
