@@ -206,3 +206,18 @@ def test_the_option_attaches_to_a_batch_command_in_one_line(tmp_path: Path) -> N
     assert sorted(r["source"] for r in records) == sorted(str(tmp_path / f"{i}.txt") for i in IDS)
     assert all(r["error"] is None for r in records)
     assert len(api.chat) == 3
+
+
+def test_submit_with_resume_leaves_out_what_is_done(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    done = items()[0]
+    # A record file where the first article already has a brief of this very text.
+    with FakeBatchAPI(by_id, live=lambda _body: GOOD) as api:
+        submit_batch(items()[:1], out, model(api.base_url))
+        collect(api, out)
+        state_path(out).unlink()
+        _records, prior = open_records(out, resume=True)
+        _records.close()
+        state, _ = submit_batch(items(), out, model(api.base_url), prior=prior)
+    assert done.id not in state.items
+    assert sorted(state.items) == sorted(IDS[1:])
