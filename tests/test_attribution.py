@@ -35,3 +35,17 @@ def test_a_source_the_sentence_names_next_to_a_reporting_verb(sentence: str, exp
 )
 def test_no_attribution_in_the_sentence_gives_no_source(sentence: str) -> None:
     assert source([sentence], NAMES) is None
+
+
+def test_new_names_reuse_the_compiled_patterns() -> None:
+    # The boundary classes take milliseconds to compile: a name must be data, not a new
+    # pattern (fails when the phrase is spliced into the regex again).
+    from summarizer.schemas._text import _phrase_finder, contains_phrase
+
+    source(["Someone said it."], ["Someone"])
+    contains_phrase("a b", "b")
+    before = _phrase_finder.cache_info().currsize
+    names = [f"Person{i} Name{i}" for i in range(50)]
+    assert source([f"{n} said so." for n in names[-1:]], names) == names[-1]
+    assert all(contains_phrase(f"x {n.casefold()} y", n.casefold()) for n in names)
+    assert _phrase_finder.cache_info().currsize == before

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarizer._config import Settings, resolve
-from summarizer._engine import _background
+from summarizer._engine import _background, _model_file
 from summarizer._engine._background import Background
 from summarizer._engine._llama_server import Progress, find_binary, shared_server
-from summarizer._engine import _model_file
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,14 @@ class BoundedAsyncTransport(httpx2.AsyncBaseTransport):
 
     def __init__(self, limit: Callable[[], float], *, proxy: str | None = None) -> None:
         self._limit = limit
-        self._inner = httpx2.AsyncHTTPTransport(retries=0, proxy=proxy)
+        # No pool limits: the caller bounds the requests in flight (`--jobs`). httpx's
+        # defaults (100 connections, 20 kept alive) would reconnect all but 20 sockets
+        # after each answer at 64 jobs, and queue the 101st request until it times out.
+        self._inner = httpx2.AsyncHTTPTransport(
+            retries=0,
+            proxy=proxy,
+            limits=httpx2.Limits(max_connections=None, max_keepalive_connections=None),
+        )
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         limit = self._limit()

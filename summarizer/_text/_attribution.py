@@ -9,9 +9,7 @@ pattern, no source: null is safer than a guess.
 
 from __future__ import annotations
 
-import re
-
-from summarizer.schemas._text import fold, phrase_pattern
+from summarizer.schemas._text import find_phrase, fold
 
 _VERBS = (
     r"said|says|say|told|tells|reported|reports|claimed|claims|claim|denied|denies|deny"
@@ -21,6 +19,11 @@ _VERBS = (
 )
 # An appositive between a name and its verb: "Teperman, a doctor at the clinic, said".
 _APPOSITIVE = r"(?:,[^,.;]{1,80},)?"
+# `{phrase}` is the name (see find_phrase).
+_ATTRIBUTED = (
+    rf"\baccording to (?:the )?{{phrase}}|{{phrase}}{_APPOSITIVE}\s+(?:{_VERBS})\b"
+    rf"|\b(?:{_VERBS})\s+(?:the )?{{phrase}}"
+)
 
 
 def _forms(name: str) -> list[str]:
@@ -38,11 +41,6 @@ def source(texts: list[str], names: list[str]) -> str | None:
         for form in _forms(name):
             if not form:
                 continue
-            n = phrase_pattern(form)
-            pattern = re.compile(
-                rf"\baccording to (?:the )?{n}|{n}{_APPOSITIVE}\s+(?:{_VERBS})\b"
-                rf"|\b(?:{_VERBS})\s+(?:the )?{n}"
-            )
-            if any(pattern.search(t) for t in plain):
+            if any(find_phrase(_ATTRIBUTED, form, t) for t in plain):
                 return name
     return None
