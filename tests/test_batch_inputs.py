@@ -75,8 +75,6 @@ def test_manifest_lines_text_path_and_url(corpus: Path) -> None:
     assert items[0].source == "list.jsonl line 1"
     assert load_text(items[0]) == "Inline article."
     assert load_text(items[2]) == "An article."
-    with pytest.raises(InputError, match="URL input is not available yet"):
-        load_text(items[3])
 
 
 def test_manifest_paths_are_relative_to_the_manifest(corpus: Path) -> None:
