@@ -1,7 +1,7 @@
 """summarizer: turn one news article into a typed, checkable brief."""
 
 from summarizer._api import asummarize, asummarize_detailed, summarize, summarize_detailed
-from summarizer._client import Summarizer
+from summarizer._client import MapResult, Summarizer
 from summarizer._errors import (
     ArticleTooLongError,
     BackendUnavailableError,
@@ -24,6 +24,7 @@ __all__ = [
     "Brief",
     "ConfigurationError",
     "InputError",
+    "MapResult",
     "Meta",
     "NoValidBriefError",
     "OutputTruncatedError",

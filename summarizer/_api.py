@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Unpack
 
-from summarizer._client import Options, Progress, Summarizer, article_text
+from summarizer._client import CacheOption, Options, Progress, Summarizer, article_text
 from summarizer._config import resolve
 from summarizer._result import Result
 from summarizer.schemas import Brief
@@ -45,6 +45,7 @@ def summarize_detailed(
     *,
     client: openai.OpenAI | None = None,
     progress: Progress | None = None,
+    cache: CacheOption = None,
     **options: Unpack[Options],
 ) -> Result:
     """Summarise one article into a Brief, with meta on how it was made.
@@ -55,11 +56,11 @@ def summarize_detailed(
     `openai.OpenAI` client may be passed as `client`: it is the OpenAI-compatible path
     (name its `model`; no grammar unless `llama_grammar=True`), with its own retries
     switched off. `article` is text, or bytes decoded as files are (UTF-8, or UTF-16
-    with a BOM).
+    with a BOM). `cache` as for `Summarizer` (off by default).
     """
-    if client is None and not _given(options):
+    if client is None and cache is None and not _given(options):
         return _shared().brief_detailed(article, progress=progress)
-    with Summarizer(client=client, **options) as one_off:
+    with Summarizer(client=client, cache=cache, **options) as one_off:
         return one_off.brief_detailed(article, progress=progress)
 
 

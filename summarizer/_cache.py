@@ -3,9 +3,10 @@
 Content-addressed: the key is the sha256 of the article text and of everything that
 changes the answer (`CacheKey`); the value is the Result as JSON. One SQLite file,
 `briefs/cache.sqlite3` in the cache folder (`$XDG_CACHE_HOME/summarizer`, or
-SUMMARIZER_CACHE_DIR), in WAL mode with a busy timeout, so several processes (shards of
-one batch on one machine, a `brief` beside a `batch`) read and write it safely; each
-write is one transaction, so a crash leaves the old state or the new.
+SUMMARIZER_CACHE_DIR; SUMMARIZER_BRIEF_CACHE_DIR moves the brief cache alone), in WAL
+mode with a busy timeout, so several processes (shards of one batch on one machine, a
+`brief` beside a `batch`) read and write it safely; each write is one transaction, so
+a crash leaves the old state or the new.
 
 Policy: only briefs are cached, never failures (they may be transient). An entry older
 than `max_age_s` (30 days) is a miss and is deleted; past `max_bytes` (256 MiB) the
@@ -33,7 +34,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from summarizer._config import Settings
+from summarizer._config import Settings, brief_cache_folder
 from summarizer._errors import ConfigurationError, one_line
 from summarizer._result import Meta, Result
 from summarizer.prompts import prompt_version
@@ -51,7 +52,7 @@ _FILE = "cache.sqlite3"
 
 
 def default_folder(settings: Settings) -> Path:
-    return settings.cache_dir / "briefs"
+    return brief_cache_folder(settings)
 
 
 def _library_version() -> str:

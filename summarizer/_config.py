@@ -37,6 +37,9 @@ ENV = {
     "cache_dir": "SUMMARIZER_CACHE_DIR",
     "llama_grammar": "SUMMARIZER_LLAMA_GRAMMAR",
 }
+# Where the brief cache lives when not in the cache folder's `briefs/` (read by
+# `brief_cache_folder`; the model file and server state stay in the cache folder).
+BRIEF_CACHE_ENV = "SUMMARIZER_BRIEF_CACHE_DIR"
 
 
 @dataclass(frozen=True)
@@ -246,3 +249,9 @@ def resolve(
             "llama_grammar", _pick("llama_grammar", llama_grammar, chosen == "local")
         ),
     )
+
+
+def brief_cache_folder(settings: Settings) -> Path:
+    """The brief cache's folder: SUMMARIZER_BRIEF_CACHE_DIR, else `briefs/` in the cache folder."""
+    given = os.environ.get(BRIEF_CACHE_ENV, "").strip()
+    return Path(given).expanduser() if given else settings.cache_dir / "briefs"

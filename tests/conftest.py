@@ -108,6 +108,16 @@ def llm(
 
 
 @pytest.fixture(autouse=True)
+def _own_brief_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # The CLI caches briefs by default: each test starts with an empty cache of its own,
+    # never the developer's (whose hits would skip the requests a test counts).
+    # Not in tmp_path, whose listing some tests check.
+    monkeypatch.setenv("SUMMARIZER_BRIEF_CACHE_DIR", str(tmp_path_factory.mktemp("brief-cache")))
+
+
+@pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # Tests must not pick up a developer's real key or endpoint.
     for name in (

@@ -75,8 +75,6 @@ def test_manifest_lines_text_path_and_url(corpus: Path) -> None:
     assert items[0].source == "list.jsonl line 1"
     assert load_text(items[0]) == "Inline article."
     assert load_text(items[2]) == "An article."
-    with pytest.raises(InputError, match="URL input is not available yet"):
-        load_text(items[3])
 
 
 def test_manifest_paths_are_relative_to_the_manifest(corpus: Path) -> None:
@@ -161,3 +159,36 @@ def test_shards_of_collected_items_partition_them(corpus: Path) -> None:
     everything = ids(collect(["news"]))
     shares = [ids(collect(["news"], shard=Shard(k, 2))) for k in (1, 2)]
     assert sorted(shares[0] + shares[1]) == sorted(everything)
+
+
+def test_a_url_argument_is_an_item_fetched_when_loaded(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    body = b"A plain article served over HTTP.\n"
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/a" else 404)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/a"
+        (item,) = collect([url])
+        assert (item.id, item.kind, item.source) == (url, "url", url)
+        assert load_text(item) == "A plain article served over HTTP."
+        with pytest.raises(InputError):  # a 404 is the page's refusal: exit 2
+            load_text(Item("b", "url", url + "b", url + "b"))
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

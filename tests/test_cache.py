@@ -105,7 +105,10 @@ def test_keys_from_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     assert CacheKey.of("Another.", resolve(backend="local")).endpoint == "local"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("SUMMARIZER_CACHE_DIR", raising=False)
+    monkeypatch.delenv("SUMMARIZER_BRIEF_CACHE_DIR", raising=False)
     assert default_folder(resolve(backend="local")) == tmp_path / "summarizer" / "briefs"
+    monkeypatch.setenv("SUMMARIZER_BRIEF_CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert default_folder(resolve(backend="local")) == tmp_path / "elsewhere"
 
 
 def age(cache: BriefCache, seconds: float) -> None:

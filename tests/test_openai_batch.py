@@ -166,42 +166,24 @@ def test_the_local_backend_has_no_batch_api(tmp_path: Path) -> None:
         BatchModel(Summarizer(backend="local").settings)
 
 
-def test_the_option_attaches_to_a_batch_command_in_one_line(tmp_path: Path) -> None:
-    import click
-    from click.testing import CliRunner
-
-    from summarizer._cli._openai_batch import openai_batch_option
-    from summarizer._cli._options import model_options
-
-    @click.command()
-    @click.argument("inputs", nargs=-1)
-    @click.option("-o", "--output", required=True)
-    @click.option("--shard")
-    @click.option("--jobs", type=int)
-    @model_options
-    @openai_batch_option
-    def batch(**_kwargs: Any) -> int:
-        return 99  # the live path
+def test_summarizer_batch_submits_reports_and_collects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from summarizer._cli import main
 
     for item in items():
         (tmp_path / f"{item.id}.txt").write_text(item.value)
     out = tmp_path / "out.jsonl"
-    runner = CliRunner()
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
     with FakeBatchAPI(by_id, live=lambda _body: GOOD) as api:
-        common = [str(tmp_path), "-o", str(out), "--base-url", api.base_url, "-m", "m"]
-        env = {"OPENAI_API_KEY": "k"}
-
-        def run(*extra: str) -> Any:
-            return runner.invoke(batch, [*common, *extra], standalone_mode=False, env=env)
-
-        assert run().return_value == 99
-        assert not api.batches
-        assert run("--openai-batch", "submit").return_value == 0
+        common = ["batch", str(tmp_path), "-o", str(out), "--base-url", api.base_url, "-m", "m"]
+        assert main([*common, "--openai-batch", "submit"]) == 0
         (batch_id,) = api.batches
-        status = run("--openai-batch", "status")
-        assert status.return_value == 0
-        assert status.stdout.startswith(f"batch {batch_id} is completed")
-        assert run("--openai-batch", "collect", "--jobs", "2").return_value == 0
+        assert not api.chat  # nothing asked live
+        capsys.readouterr()
+        assert main([*common, "--openai-batch", "status"]) == 0
+        assert capsys.readouterr().out.startswith(f"batch {batch_id} is completed")
+        assert main([*common, "--openai-batch", "collect", "--jobs", "2"]) == 0
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert sorted(r["source"] for r in records) == sorted(str(tmp_path / f"{i}.txt") for i in IDS)
     assert all(r["error"] is None for r in records)

@@ -1,13 +1,15 @@
 """What a batch is made of: the articles named on the command line, as typed items.
 
-Sources are files, folders, globs, JSONL manifests and `-` (standard input). A folder
-gives every `.txt`, `.md`, `.html` and `.htm` file under it, recursively, sorted by
-path, hidden files and folders left out. A glob is expanded by Python (`**` crosses
-folders), sorted. A file ending in `.jsonl` is a manifest: one JSON object a line,
-`{"id", "text"}`, `{"id", "path"}` (id defaults to the path) or `{"id", "url"}`;
-a manifest's relative paths are relative to its folder. `-` reads lines from
-standard input: a line starting with `{` is a manifest line, any other a path (file,
-folder or glob), relative to the working directory. Any other file is one article.
+Sources are files, folders, globs, JSONL manifests, http(s) URLs and `-` (standard
+input). A folder gives every `.txt`, `.md`, `.html` and `.htm` file under it,
+recursively, sorted by path, hidden files and folders and README files left out. A
+glob is expanded by Python (`**` crosses folders), sorted. A file ending in `.jsonl`
+is a manifest: one JSON object a line, `{"id", "text"}`, `{"id", "path"}` (id
+defaults to the path) or `{"id", "url"}`; a manifest's relative paths are relative
+to its folder. A URL is fetched when its turn comes (`read_source`). `-` reads lines
+from standard input: a line starting with `{` is a manifest line, any other a path
+(file, folder or glob) or URL, relative to the working directory. Any other file is
+one article.
 
 Ids default to the path as found. Every problem here (a missing file, a bad line, a
 duplicate id) is an InputError raised before any article is sent anywhere.
@@ -32,6 +34,10 @@ __all__ = ["ARTICLE_SUFFIXES", "Item", "Shard", "collect", "load_text", "parse_s
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 STDIN = "-"
 _GLOB = re.compile(r"[*?\[]")
+_URL = re.compile(r"https?://", re.I)
+# A folder's README describes the folder (examples/ has one); it is no article. Named
+# on its own, it is briefed like any file.
+_NOT_ARTICLES = frozenset({"readme.md", "readme.txt", "readme.html", "readme.htm"})
 
 ItemKind = Literal["text", "path", "url"]
 _KINDS: dict[str, ItemKind] = {"text": "text", "path": "path", "url": "url"}
@@ -54,7 +60,9 @@ def load_text(item: Item) -> str:
         return clean_article(check_text(item.value, origin=item.source), origin=item.source)
     if item.kind == "path":
         return read_article(item.value)
-    raise InputError(one_line(f"{item.source}: URL input is not available yet; save the page"))
+    from summarizer._input._source import read_source  # the fetcher, only when a URL comes
+
+    return read_source(item.value).text
 
 
 @dataclass(frozen=True)
@@ -146,6 +154,9 @@ def _from_stdin(stdin: TextIO | None) -> Iterator[Item]:
 
 
 def _from_source(source: str, *, base: str) -> Iterator[Item]:
+    if _URL.match(source):
+        yield Item(source, "url", source, source)
+        return
     path = source if os.path.isabs(source) or base == "." else os.path.join(base, source)
     if os.path.isdir(path):
         yield from _from_folder(path)
@@ -170,7 +181,9 @@ def _from_folder(folder: str) -> Iterator[Item]:
         found += [
             os.path.join(root, f)
             for f in files
-            if f.lower().endswith(ARTICLE_SUFFIXES) and not f.startswith(".")
+            if f.lower().endswith(ARTICLE_SUFFIXES)
+            and not f.startswith(".")
+            and f.lower() not in _NOT_ARTICLES
         ]
     for path in sorted(found):
         yield Item(path, "path", path, path)

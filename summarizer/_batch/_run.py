@@ -36,6 +36,7 @@ from summarizer._batch._inputs import Item, load_text
 from summarizer._batch._outdir import write_brief
 from summarizer._batch._records import ErrorInfo, Prior, Record, RecordFile
 from summarizer._errors import InputError, SummarizerError, one_line
+from summarizer._pipeline._pool import Coalesce
 from summarizer._result import Result
 
 __all__ = ["EXIT_INTERRUPTED", "BriefFn", "Outcome", "Reporter", "Summary", "run_batch"]
@@ -151,7 +152,7 @@ class _Run:
         self.summary = Summary(total=len(items))
         self.next = iter(items)
         self.stopping = asyncio.Event()
-        self.in_flight: dict[str, asyncio.Future[Result]] = {}
+        self.coalesce: Coalesce[Result] = Coalesce()  # the same text in flight: one call
         self.workers: list[asyncio.Task[None]] = []
         self.sent_failed_3 = 0  # articles sent, all failed with exit 3, none ok so far
         self.interrupts = 0
@@ -180,7 +181,10 @@ class _Run:
 
     async def one(self, item: Item) -> None:
         try:
-            text = self.load(item)
+            # A URL is fetched off the event loop: the other jobs' requests go on meanwhile.
+            text = (
+                await asyncio.to_thread(self.load, item) if item.kind == "url" else self.load(item)
+            )
         except SummarizerError as exc:
             self.record(Record.failure(item.id, item.source, None, _error_info(exc)), item)
             return
@@ -204,16 +208,7 @@ class _Run:
         self.record(Record.success(item.id, item.source, sha, result), item, result)
 
     async def shared(self, sha: str, text: str) -> Result:
-        running = self.in_flight.get(sha)
-        if running is not None:
-            # shield: this duplicate being cancelled must not cancel the first's call.
-            return await asyncio.shield(running)
-        task = asyncio.ensure_future(self.brief(text))
-        self.in_flight[sha] = task
-        try:
-            return await task
-        finally:
-            self.in_flight.pop(sha, None)
+        return await self.coalesce.run(sha, lambda: self.brief(text))
 
     def record(self, record: Record, item: Item, result: Result | None = None) -> None:
         self.records.append(record)

@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from summarizer import _files
+from summarizer._cli._batch import batch, cache
 from summarizer._cli._brief import brief, schema
 from summarizer._cli._evaluation import bench_command, eval_command
 from summarizer._cli._options import RunState, debug_option, debug_wanted
@@ -108,6 +109,8 @@ cli.add_command(schema)
 cli.add_command(eval_command)
 cli.add_command(bench_command)
 cli.add_command(server)
+cli.add_command(batch)
+cli.add_command(cache)
 
 
 def _usage_line(exc: click.UsageError) -> str:

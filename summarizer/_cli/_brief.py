@@ -50,10 +50,16 @@ def _brief_format(fmt: str | None, meta: bool, output: str) -> str:
     help="Write to FILE instead of stdout (- is stdout); a file is replaced atomically "
     "keeping its mode, a symlink is followed, a FIFO or device is written as a stream.",
 )
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the brief cache.")
 @debug_option
 @model_options
 def brief(
-    path: str, fmt: str | None, meta: bool, output: str | None, model_options: ModelOptions
+    path: str,
+    fmt: str | None,
+    meta: bool,
+    output: str | None,
+    no_cache: bool,
+    model_options: ModelOptions,
 ) -> int:
     """Summarise one article into a brief.
 
@@ -70,7 +76,7 @@ def brief(
     from summarizer._output import _render
 
     article = read_article(path)
-    result = summarize_detailed(article, **options, progress=progress())
+    result = summarize_detailed(article, **options, cache=not no_cache, progress=progress())
     if chosen == "json":
         payload: object = result.brief.model_dump(mode="json")
         if meta:

@@ -29,16 +29,23 @@ def server(ctx: click.Context) -> int:
 
 @server.command()
 @click.option("--llama-server", type=PATH, metavar="PATH", help="Path of a llama-server binary.")
+@click.option(
+    "--slots",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Requests served at once, each with the full context (`summarizer batch --jobs`).",
+)
 @debug_option
-def start(llama_server: str | None) -> int:
+def start(llama_server: str | None, slots: int) -> int:
     """Start the server unless one runs (joining the model file on first use)."""
     from summarizer._engine import _service
 
-    started = _service.start(llama_server=llama_server, progress=progress())
+    started = _service.start(llama_server=llama_server, slots=slots, progress=progress())
     state = "started" if started.new else "already running"
     print(
-        f"summarizer server: {state} at {started.server.base_url} (pid {started.server.pid}); "
-        "local briefs use it until `summarizer server stop`"
+        f"summarizer server: {state} at {started.server.base_url} (pid {started.server.pid}, "
+        f"{started.server.slots} slot(s)); local briefs use it until `summarizer server stop`"
     )
     return EXIT_OK
 
@@ -72,5 +79,8 @@ def status() -> int:
     if running is None:
         print("summarizer server: not running (start it with `summarizer server start`)")
         return EXIT_BACKEND
-    print(f"summarizer server: running at {running.base_url} (pid {running.pid})")
+    print(
+        f"summarizer server: running at {running.base_url} "
+        f"(pid {running.pid}, {running.slots} slot(s))"
+    )
     return EXIT_OK

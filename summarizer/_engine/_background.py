@@ -40,6 +40,7 @@ _started_here: dict[int, subprocess.Popen[bytes]] = {}
 class Background:
     pid: int
     port: int
+    slots: int = 1  # requests it serves at once (`-np`), each with the full context
 
     @property
     def base_url(self) -> str:
@@ -67,7 +68,9 @@ class _Record:
 
     @property
     def server(self) -> Background:
-        return Background(pid=self.pid, port=self.port)
+        slots = [value for flag, value in itertools.pairwise(self.command) if flag == "-np"]
+        count = int(slots[-1]) if slots and slots[-1].isdigit() else 1
+        return Background(pid=self.pid, port=self.port, slots=max(1, count))
 
     def to_json(self) -> str:
         fields = {"version": STATE_VERSION, "pid": self.pid, "port": self.port}
@@ -180,8 +183,10 @@ def start(
     *,
     context_size: int,
     progress: Progress | None = None,
+    slots: int = 1,
 ) -> tuple[Background, bool]:
-    """Start a background server unless one runs; returns it and whether it is new."""
+    """Start a background server unless one runs; returns it and whether it is new.
+    `slots`: requests served at once (`summarizer batch --jobs`), each with `context_size`."""
     running = find(cache_dir)
     if running is not None:
         return running, False
@@ -202,6 +207,7 @@ def start(
         model_path,
         log_path=cache_dir / "logs" / "llama-server-background.log",
         context_size=context_size,
+        slots=slots,
     )
     server.start(progress=progress, detached=True)
     assert server.process is not None

@@ -210,6 +210,12 @@ def shared_server(
         return server
 
 
+def running_shared() -> LocalServer | None:
+    """The process-wide server if this process started it and it still runs."""
+    with _lock:
+        return _shared if _shared is not None and _shared.running() else None
+
+
 @atexit.register
 def _stop_shared() -> None:
     if _shared is not None:

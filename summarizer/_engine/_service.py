@@ -51,8 +51,11 @@ def stop() -> Stopped:
     return Stopped(server=done.server, stale=done.stale, record=_background.state_path(cache))
 
 
-def start(*, llama_server: str | None = None, progress: Progress | None = None) -> Started:
-    """Start the background server unless one runs (joining the model file on first use)."""
+def start(
+    *, llama_server: str | None = None, slots: int = 1, progress: Progress | None = None
+) -> Started:
+    """Start the background server unless one runs (joining the model file on first use);
+    `slots` requests at once, each with the configured context."""
     settings = _settings(llama_server)
     cache = settings.cache_dir
     running, new = _background.start(
@@ -61,6 +64,7 @@ def start(*, llama_server: str | None = None, progress: Progress | None = None) 
         cache,
         context_size=settings.context_size,
         progress=progress,
+        slots=slots,
     )
     return Started(server=running, new=new)
 
@@ -81,3 +85,34 @@ def serve_slots(settings: Settings, slots: int, *, progress: Progress | None = N
         progress=progress,
         slots=slots,
     )
+
+
+@dataclass(frozen=True)
+class Slots:
+    """Where a batch's local requests go: the background server when it has the slots,
+    else a server of this process started with them (`background` then says what was
+    passed over, for the user to hear)."""
+
+    slots: int
+    background: Background | None
+    own: bool
+
+
+def batch_slots(settings: Settings, jobs: int, *, progress: Progress | None = None) -> Slots:
+    """For `summarizer batch` on the local backend: a server that serves `jobs` requests
+    at once. A running `summarizer server` with at least `jobs` slots is used as it is;
+    otherwise this process starts its own with `jobs` slots (context per slot as for one
+    brief), which the local backend then prefers. Other backends: nothing to do."""
+    if settings.backend != "local":
+        return Slots(jobs, None, own=False)
+    running = _background.find(settings.cache_dir)
+    if running is not None and running.slots >= jobs:
+        return Slots(running.slots, running, own=False)
+    server = shared_server(
+        binary=settings.llama_server,
+        cache_dir=settings.cache_dir,
+        context_size=settings.context_size,
+        progress=progress,
+        slots=jobs,
+    )
+    return Slots(server.slots, running, own=True)

@@ -132,20 +132,25 @@ def connect(
         return Connection("openai", None, settings, client=own, async_client=own_async)
     if settings.backend == "local":
         from summarizer._engine._background import find
-        from summarizer._engine._llama_server import shared_server
+        from summarizer._engine._llama_server import running_shared, shared_server
 
-        # A server left running by `summarizer server start` is used as it is.
-        background = find(settings.cache_dir)
-        if background is not None:
-            base_url = background.base_url
+        # The server this process started already (a batch's, with one slot per job)
+        # comes first; else one left running by `summarizer server start`, as it is.
+        started = running_shared()
+        background = None if started is not None else find(settings.cache_dir)
+        local_url: str
+        if started is not None:
+            local_url = started.base_url
+        elif background is not None:
+            local_url = background.base_url
         else:
-            base_url = shared_server(
+            local_url = shared_server(
                 binary=settings.llama_server,
                 cache_dir=settings.cache_dir,
                 context_size=settings.context_size,
                 progress=progress,
             ).base_url
-        return Connection("local", base_url, settings)
+        return Connection("local", local_url, settings)
     if not settings.api_key and not settings.base_url:
         raise BackendUnavailableError(
             "the openai backend needs OPENAI_API_KEY (or the api_key option), or "
