@@ -18,7 +18,14 @@ from fakeopenai import FakeOpenAI, reply_json
 from test_report import HOSTILE, parsed
 
 from summarizer._cli import main
-from summarizer._output._diff import Version, compare, same_actor, same_point, version_from_json
+from summarizer._output._diff import (
+    BriefDiff,
+    Version,
+    compare,
+    same_actor,
+    same_point,
+    version_from_json,
+)
 from summarizer._output._diff_html import as_diff_html
 from summarizer._output._diff_render import as_diff_markdown, as_diff_text
 from summarizer._result import Evidence
@@ -75,8 +82,17 @@ def _model_args(base_url: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def briefs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return make_briefs(tmp_path_factory.mktemp("story"))
+
+
+def story_diff(folder: Path) -> BriefDiff:
+    """The diff of the two briefs, made in `folder` (for the browser test)."""
+    made = make_briefs(folder)
+    return compare(_version(made["old_meta"]), _version(made["new_meta"]))
+
+
+def make_briefs(folder: Path) -> dict[str, Path]:
     """Both articles and their `brief --meta` files, made by the CLI against the fake server."""
-    folder = tmp_path_factory.mktemp("story")
     out: dict[str, Path] = {}
     for name, article, new in (("old", OLD_ARTICLE, False), ("new", NEW_ARTICLE, True)):
         path = folder / f"{name}.txt"
