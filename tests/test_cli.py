@@ -33,7 +33,7 @@ def test_brief_json_with_meta(llm: Target, vcr: Any, capsys: pytest.CaptureFixtu
     out, err = capsys.readouterr()
     assert code == 0, err
     payload = json.loads(out)
-    assert set(payload) == {"brief", "meta"}
+    assert set(payload) == {"brief", "meta", "evidence"}
     assert payload["brief"]["schema_version"] == "1.0"
     # Exact figures from what the cassette served: one request, its answer's usage.
     served = exchanges(vcr)
@@ -211,5 +211,5 @@ def test_meta_without_format_means_json_even_on_a_terminal(tmp_path: Path) -> No
         proc.wait(timeout=60)
     assert proc.returncode == 0, shown
     payload = json.loads(shown.decode())
-    assert set(payload) == {"brief", "meta"}
+    assert set(payload) == {"brief", "meta", "evidence"}
     assert [a["name"] for a in payload["brief"]["actors"]] == ACTORS

@@ -12,6 +12,7 @@ import html
 import itertools
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -249,3 +250,23 @@ def test_evidence_from_another_article_is_refused_with_what_to_do() -> None:
     result, article = recorded_ransomware()
     with pytest.raises(InputError, match="render the report with the article text"):
         as_html(result, " " + article)
+
+
+def test_brief_format_html_writes_the_report_of_the_article_read(tmp_path: Path) -> None:
+    from drafts import ARTICLE, draft
+    from fakeopenai import FakeOpenAI, reply_json
+
+    from summarizer._cli import main
+
+    source = tmp_path / "a.txt"
+    source.write_text(ARTICLE + "\n\n", encoding="utf-8")  # trailing lines: cleaned off
+    page_file = tmp_path / "a.html"
+    with FakeOpenAI([reply_json(draft())], max_requests=3, lifetime_s=30.0) as srv:
+        args = ["--backend", "openai", "--base-url", srv.base_url, "-m", "fake-model"]
+        code = main(["brief", str(source), "--format", "html", "-o", str(page_file), *args])
+    assert code == 0
+    page = page_file.read_text(encoding="utf-8")
+    assert shown_article(page) == ARTICLE
+    marks = [a for tag, a in parsed(page).tags if tag == "mark" and "data-items" in a]
+    cited = {item for m in marks for item in (m["data-items"] or "").split()}
+    assert cited == {"event", "a1", "a2", "status", "u1"}

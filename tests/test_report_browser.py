@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from test_report import HOSTILE, hostile_result, recorded_ransomware
 
+from summarizer._output._diff_html import as_diff_html
 from summarizer._output._html import as_html
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
@@ -111,3 +112,26 @@ def test_markup_in_the_article_and_the_brief_does_not_run(browser: Any, tmp_path
     assert text == article and all(h in text for h in HOSTILE)
     assert HOSTILE[0] in browser.find_element(By.TAG_NAME, "h1").text
     browser.save_screenshot(str(tmp_path / "hostile.png"))
+
+
+def test_the_diff_page_shows_both_versions_evidence_side_by_side(
+    browser: Any, tmp_path: Path
+) -> None:
+    from test_diff import NEW_SENTENCES, OLD_SENTENCES, story_diff
+
+    open_report(browser, as_diff_html(story_diff(tmp_path)), tmp_path)
+    assert browser.execute_script("return window.__pwned === undefined")
+    assert browser.find_elements(By.TAG_NAME, "script") == []
+    # The uncertainty still open: then on the left, its old quote; now on the right, its new.
+    row = next(
+        r
+        for r in browser.find_elements(By.CSS_SELECTOR, "tbody tr")
+        if r.find_element(By.TAG_NAME, "th").text == "= still open"
+    )
+    then, now = (c.find_element(By.TAG_NAME, "blockquote").text for c in row.find_elements(
+        By.TAG_NAME, "td"))  # fmt: skip
+    assert then.startswith(OLD_SENTENCES[3]) and now.startswith(NEW_SENTENCES[2])
+    left, right = (c.rect["x"] for c in row.find_elements(By.TAG_NAME, "td"))
+    assert left < right
+    browser.save_screenshot(str(tmp_path / "diff.png"))
+    assert (tmp_path / "diff.png").stat().st_size > 10_000

@@ -36,11 +36,14 @@ def _brief_format(fmt: str | None, meta: bool, output: str) -> str:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["json", "text", "markdown"]),
-    help="Output format (default: text on a terminal, json otherwise).",
+    type=click.Choice(["json", "text", "markdown", "html"]),
+    help="Output format (default: text on a terminal, json otherwise); html is a "
+    "self-contained report, the brief beside its article.",
 )
 @click.option(
-    "--meta", is_flag=True, help='JSON as {"brief": …, "meta": …}; implies --format json.'
+    "--meta",
+    is_flag=True,
+    help='JSON as {"brief": …, "meta": …, "evidence": …}; implies --format json.',
 )
 @click.option(
     "-o",
@@ -78,10 +81,12 @@ def brief(
     article = read_article(path)
     result = summarize_detailed(article, **options, cache=not no_cache, progress=progress())
     if chosen == "json":
-        payload: object = result.brief.model_dump(mode="json")
-        if meta:
-            payload = {"brief": payload, "meta": result.meta.model_dump(mode="json")}
+        payload = _render.detailed(result) if meta else result.brief.model_dump(mode="json")
         text = _render.as_json(payload)
+    elif chosen == "html":
+        from summarizer._output._html import as_html
+
+        text = as_html(result, article)
     elif chosen == "markdown":
         text = _render.as_markdown(result.brief, result.meta.warnings)
     else:

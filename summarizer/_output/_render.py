@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Sequence
 
+from summarizer._result import Result
 from summarizer.schemas import Brief
 
 # Line and page breaks inside a field would break the layout: each run becomes a space.
@@ -38,6 +39,16 @@ def as_json(payload: object) -> str:
     \\u-escaped (C0 as json does)."""
     text = json.dumps(payload, ensure_ascii=False, indent=2)
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+def detailed(result: Result) -> dict[str, object]:
+    """`result` as `brief --meta` writes it: `{"brief", "meta", "evidence"}`, the last
+    mapping each field path to its quotes' `{"start", "end", "clipped"}` in the article."""
+    return {
+        "brief": result.brief.model_dump(mode="json"),
+        "meta": result.meta.model_dump(mode="json"),
+        "evidence": result.evidence.model_dump(mode="json"),
+    }
 
 
 def _label(value: object) -> str:
