@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from summarizer._config import Settings, brief_cache_folder
 from summarizer._errors import ConfigurationError, one_line
-from summarizer._result import Meta, Result
+from summarizer._result import Evidence, Meta, Result
 from summarizer.prompts import prompt_version
 from summarizer.schemas import SCHEMA_VERSION, Brief
 
@@ -44,7 +44,7 @@ __all__ = ["BriefCache", "CacheKey", "CacheStats", "cached", "default_folder", "
 
 # Bumped when a code change alters answers for the same prompt and settings (a repair,
 # a grounding rule), so older entries stop matching.
-KEY_FORMAT = 1
+KEY_FORMAT = 2  # 2: entries keep the evidence offsets
 DEFAULT_MAX_AGE_S = 30 * 24 * 3600.0
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 _PRUNE_EVERY = 500
@@ -172,11 +172,12 @@ class BriefCache:
             data = json.loads(row[0])
             brief = Brief.model_validate(data["brief"])
             meta = Meta.model_validate(data["meta"]).model_copy(update={"cached": True})
+            evidence = Evidence.model_validate(data["evidence"])
         except (ValueError, KeyError, TypeError, ValidationError):
             # Written by a version whose Brief or Meta differ: a miss, and gone.
             self._delete(key)
             return None
-        return Result(brief, meta)
+        return Result(brief, meta, evidence)
 
     def put(self, key: CacheKey, result: Result) -> None:
         if result.meta.cached:
@@ -185,6 +186,7 @@ class BriefCache:
             {
                 "brief": result.brief.model_dump(mode="json"),
                 "meta": result.meta.model_dump(mode="json"),
+                "evidence": result.evidence.model_dump(mode="json"),
             },
             ensure_ascii=False,
         )

@@ -110,3 +110,32 @@ def test_cache_stats_and_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "removed 2 brief(s)" in capsys.readouterr().out
     assert main(["cache", "stats"]) == 0
     assert "briefs: 0" in capsys.readouterr().out
+
+
+def test_html_reports_and_an_index_of_every_article(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "news", 2)
+    (folder / "broken.txt").write_bytes(b"\x00\x01\x02 not text \x00" * 20)
+    out, reports = tmp_path / "out.jsonl", tmp_path / "reports"
+    with FakeOpenAI([reply_json(VALID)]) as srv:
+        common = ["batch", str(folder), "-o", str(out), "--out-dir", str(reports), "--html"]
+        assert main([*common, *model_args(srv)]) == 4  # the broken file has no brief
+        first = {r["id"]: r for r in records(out)}
+        (folder / "a2.txt").write_text(f"{ARTICLE} Note 2.", encoding="utf-8")
+        assert main([*common, "--resume", *model_args(srv)]) == 4
+    ok = sorted(i for i, r in {**first, **{r["id"]: r for r in records(out)}}.items() if r["brief"])
+    assert len(ok) == 3
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    for item_id in ok:  # the two of the first run are listed after the resumed run too
+        name = file_name(item_id).removesuffix(".json") + ".html"
+        assert f'href="./{name}"' in index
+        page = (reports / name).read_text(encoding="utf-8")
+        assert page.startswith("<!DOCTYPE html>") and "Note" in page
+        saved = json.loads((reports / file_name(item_id)).read_text(encoding="utf-8"))
+        assert saved["evidence"]["event"]  # offsets travel with the JSON too
+    assert "broken.txt" in index and index.count("<tr") >= 5  # header + 3 briefs + failure
+
+
+def test_html_needs_an_out_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = corpus(tmp_path / "news", 1)
+    assert main(["batch", str(folder), "-o", str(tmp_path / "o.jsonl"), "--html"]) == 2
+    assert "--out-dir" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from summarizer import InputError
 from summarizer._batch import ErrorInfo, Record, file_name, open_records, write_brief
+from summarizer._output._render import detailed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,9 +180,10 @@ def test_out_dir_names(item_id: str, expected: str) -> None:
 
 
 def test_out_dir_file_is_what_brief_meta_writes(tmp_path: Path) -> None:
-    path = write_brief(tmp_path, "../../escape", result_for("Headline here"))
+    result = result_for("Headline here")
+    path = write_brief(tmp_path, "../../escape", result)
     assert path.parent == tmp_path
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert list(data) == ["brief", "meta"]
+    assert data == json.loads(json.dumps(detailed(result)))  # what `brief --meta` writes
     assert data["brief"]["headline"] == "Headline here"
     assert os.listdir(tmp_path) == [path.name]

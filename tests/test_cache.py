@@ -18,7 +18,14 @@ from batchkit import FakeBrief, result_for
 
 from summarizer import ConfigurationError, NoValidBriefError
 from summarizer._batch import Item, open_records, run_batch
-from summarizer._cache import BriefCache, CacheKey, cached, default_folder, remove_files
+from summarizer._cache import (
+    KEY_FORMAT,
+    BriefCache,
+    CacheKey,
+    cached,
+    default_folder,
+    remove_files,
+)
 from summarizer._config import resolve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +74,7 @@ def test_a_hit_returns_the_original_meta_marked_cached(cache: BriefCache) -> Non
         {"max_tokens": 512},
         {"grammar": False},
         {"library": "0.2.0"},
-        {"format": 2},
+        {"format": KEY_FORMAT + 1},
     ],
 )
 def test_every_part_of_the_key_changes_the_answer(

@@ -158,6 +158,8 @@ def test_diff_command_briefs_articles_and_reads_meta_files(
         code = main(["diff", *args, *_model_args(srv.base_url)])
         assert code == 0
         assert len(srv.chat_requests) == 1
+        assert main(["diff", *args, *_model_args(srv.base_url)]) == 0
+        assert len(srv.chat_requests) == 1  # the article's brief came from the cache
     payload = json.loads(out.read_text(encoding="utf-8"))
     assert payload["phase_changed"] is True
     assert [u["claim"] for u in payload["raised"]] == [NEW_SENTENCES[3]]

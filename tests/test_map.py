@@ -108,6 +108,7 @@ def test_the_cache_answers_a_repeat_with_no_request_and_says_so(tmp_path: Path) 
     assert not first.meta.cached and again.meta.cached and async_again.meta.cached
     assert again.brief == first.brief
     assert again.meta.model_copy(update={"cached": False}) == first.meta
+    assert again.evidence == first.evidence and first.evidence.of("event")  # offsets kept
 
 
 def test_failures_are_not_cached(tmp_path: Path) -> None:

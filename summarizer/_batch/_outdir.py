@@ -1,4 +1,5 @@
-"""`--out-dir`: one `ID.json` per article, as `summarizer brief --meta` writes it.
+"""`--out-dir`: one `ID.json` per article, as `summarizer brief --meta` writes it, and with
+`--html` one `ID.html` report per article and an `index.html` listing them.
 
 An id is arbitrary text (a path, a URL, anything a manifest says), so it never becomes
 a path as it is: a file name keeps letters, digits, `.`, `_` and `-` only, no leading
@@ -11,16 +12,30 @@ name cannot equal an unchanged one.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
 
 from summarizer._errors import InputError, one_line
 from summarizer._files import write
-from summarizer._output._render import as_json
-from summarizer._result import Result
+from summarizer._output._html import as_html
+from summarizer._output._index import IndexEntry, as_index
+from summarizer._output._render import as_json, detailed
+from summarizer._result import Evidence, Meta, Result
+from summarizer.schemas import Brief
 
-__all__ = ["check_out_dir", "file_name", "write_brief"]
+__all__ = [
+    "INDEX",
+    "check_out_dir",
+    "earlier_entry",
+    "file_name",
+    "write_brief",
+    "write_index",
+    "write_report",
+]
+
+INDEX = "index.html"
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_STEM = 100
@@ -57,11 +72,46 @@ def check_out_dir(folder: str | os.PathLike[str]) -> Path:
 
 
 def write_brief(folder: Path, item_id: str, result: Result) -> Path:
-    """Write `{"brief", "meta"}` for `item_id` atomically; InputError if it cannot be."""
+    """Write `{"brief", "meta", "evidence"}` for `item_id` atomically; InputError if it
+    cannot be."""
     target = folder / file_name(item_id)
-    payload = {
-        "brief": result.brief.model_dump(mode="json"),
-        "meta": result.meta.model_dump(mode="json"),
-    }
-    write(target, as_json(payload))
+    write(target, as_json(detailed(result)))
+    return target
+
+
+def report_name(item_id: str) -> str:
+    """The file name of `item_id`'s HTML report, beside its JSON."""
+    return file_name(item_id).removesuffix(".json") + ".html"
+
+
+def write_report(folder: Path, item_id: str, result: Result, article: str) -> IndexEntry:
+    """Write `item_id`'s HTML report (the brief beside `article`, the text it was made
+    from) atomically, and return its row of the index."""
+    name = report_name(item_id)
+    write(folder / name, as_html(result, article))
+    return IndexEntry.of(item_id, name, result)
+
+
+def earlier_entry(folder: Path, item_id: str) -> IndexEntry | None:
+    """The index row of an article briefed by an earlier run (`--resume`), from the JSON
+    and the report that run left; None when either is missing or unreadable."""
+    name = report_name(item_id)
+    if not (folder / name).is_file():
+        return None
+    try:
+        saved = json.loads((folder / file_name(item_id)).read_text(encoding="utf-8"))
+        result = Result(
+            brief=Brief.model_validate(saved["brief"]),
+            meta=Meta.model_validate(saved["meta"]),
+            evidence=Evidence.model_validate(saved.get("evidence", {})),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return IndexEntry.of(item_id, name, result)
+
+
+def write_index(folder: Path, entries: list[IndexEntry]) -> Path:
+    """Write `index.html` listing `entries` (sorted by id) atomically."""
+    target = folder / INDEX
+    write(target, as_index(sorted(entries, key=lambda e: e.id)))
     return target

@@ -33,9 +33,10 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from summarizer._batch._inputs import Item, load_text
-from summarizer._batch._outdir import write_brief
+from summarizer._batch._outdir import earlier_entry, write_brief, write_index, write_report
 from summarizer._batch._records import ErrorInfo, Prior, Record, RecordFile
 from summarizer._errors import InputError, SummarizerError, one_line
+from summarizer._output._index import IndexEntry
 from summarizer._pipeline._pool import Coalesce
 from summarizer._result import Result
 
@@ -143,12 +144,15 @@ class _Run:
         prior: Prior,
         jobs: int,
         out_dir: Path | None,
+        html: bool,
         load: Callable[[Item], str],
         reporter: Reporter,
     ):
         self.items, self.brief, self.records = items, brief, records
         self.prior, self.jobs, self.out_dir, self.load = prior, jobs, out_dir, load
         self.reporter = reporter
+        # With an out-dir and `html`: one report per article, and the rows of index.html.
+        self.index: list[IndexEntry] | None = [] if html and out_dir is not None else None
         self.summary = Summary(total=len(items))
         self.next = iter(items)
         self.stopping = asyncio.Event()
@@ -190,6 +194,10 @@ class _Run:
             return
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if self.prior.done(item.id, sha):
+            if self.index is not None and self.out_dir is not None:
+                earlier = earlier_entry(self.out_dir, item.id)
+                if earlier is not None:
+                    self.index.append(earlier)
             self.summary.skipped += 1
             self.reporter.advance(Outcome(item, "skipped"), self.summary)
             return
@@ -205,6 +213,8 @@ class _Run:
             return
         if self.out_dir is not None:
             write_brief(self.out_dir, item.id, result)
+            if self.index is not None:
+                self.index.append(write_report(self.out_dir, item.id, result, text))
         self.record(Record.success(item.id, item.source, sha, result), item, result)
 
     async def shared(self, sha: str, text: str) -> Result:
@@ -225,6 +235,8 @@ class _Run:
         else:
             s.failed += 1
             outcome = Outcome(item, "failed", record.error)
+            if self.index is not None:
+                self.index.append(IndexEntry.failed(item.id, record.error.message))
             if record.sha256 is not None:  # sent, not refused as input
                 self.count_unavailable(record.error.exit_code)
         self.reporter.advance(outcome, s)
@@ -262,6 +274,8 @@ class _Run:
         finally:
             self.records.sync()
             self.summary.elapsed_s = time.monotonic() - started
+            if self.index is not None and self.out_dir is not None:
+                write_index(self.out_dir, self.index)  # what is done so far, if stopped
         s = self.summary
         if self.sent_failed_3 > 0 and s.ok == 0:
             s.unavailable = True  # fewer than the streak were sent, and all of them failed so
@@ -277,11 +291,15 @@ async def run_batch(
     prior: Prior | None = None,
     jobs: int = 1,
     out_dir: Path | None = None,
+    html: bool = False,
     load: Callable[[Item], str] = load_text,
     reporter: Reporter | None = None,
     handle_sigint: bool = True,
 ) -> Summary:
     """Brief every item not already done in `prior`, writing records to `records`.
+
+    `out_dir`: also one `ID.json` per brief; with `html`, one `ID.html` report per brief
+    and an `index.html` listing every article, failures included.
 
     `handle_sigint`: take over SIGINT while running (main thread only) as the module
     docstring says; the previous handler is back when this returns.
@@ -295,6 +313,7 @@ async def run_batch(
         prior=prior or Prior(),
         jobs=jobs,
         out_dir=out_dir,
+        html=html,
         load=load,
         reporter=reporter or _Silent(),
     )

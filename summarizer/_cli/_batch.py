@@ -51,7 +51,13 @@ def _say(line: str) -> None:
     "--out-dir",
     type=PATH,
     metavar="DIR",
-    help="Also write ID.json per article ({brief, meta}, as `brief --meta` does).",
+    help="Also write ID.json per article ({brief, meta, evidence}, as `brief --meta` does).",
+)
+@click.option(
+    "--html",
+    is_flag=True,
+    help="With --out-dir: also an HTML report per article (ID.html, the brief beside its "
+    "article) and index.html listing them, failures included.",
 )
 @click.option(
     "--resume", is_flag=True, help="Continue OUT.jsonl: skip ids with a brief, redo the rest."
@@ -78,6 +84,7 @@ def batch(
     resume: bool,
     jobs: int | None,
     shard: str | None,
+    html: bool,
     no_cache: bool,
     model_options: ModelOptions,
 ) -> int:
@@ -100,6 +107,8 @@ def batch(
     )
     from summarizer._client import Summarizer
 
+    if html and out_dir is None:
+        raise click.UsageError("--html writes its reports into --out-dir DIR: give one")
     options = model_options.api_options()
     # Input first: a bad line or a duplicate id is refused before anything starts.
     items = collect(list(inputs), shard=parse_shard(shard) if shard is not None else None)
@@ -122,6 +131,7 @@ def batch(
                     prior=prior,
                     jobs=wanted,
                     out_dir=folder,
+                    html=html,
                     reporter=reporter_for(sys.stderr),
                 )
             finally:

@@ -40,16 +40,23 @@ EXIT_OK = 0
     metavar="FILE",
     help="Write to FILE instead of stdout (- is stdout), replaced atomically.",
 )
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the brief cache.")
 @debug_option
 @model_options
 def diff(
-    old: str, new: str, fmt: str | None, output: str | None, model_options: ModelOptions
+    old: str,
+    new: str,
+    fmt: str | None,
+    output: str | None,
+    no_cache: bool,
+    model_options: ModelOptions,
 ) -> int:
     """Say what changed from OLD to NEW: the phase, actors new and gone, uncertainties
     still open, newly raised and no longer reported, each with its own quotes.
 
     OLD and NEW are `summarizer brief --meta` JSON files or articles (briefed first,
-    with the model options below); - reads one of them from standard input.
+    with the model options below, through the brief cache); - reads one of them from
+    standard input.
     """
     if old == new == "-":
         raise InputError("only one of OLD and NEW can be - (standard input); pass a file")
@@ -62,7 +69,7 @@ def diff(
     from summarizer._output import _diff_render
     from summarizer._output._diff import compare
 
-    versions = [_version(path, model_options) for path in (old, new)]
+    versions = [_version(path, model_options, cache=not no_cache) for path in (old, new)]
     result = compare(versions[0], versions[1])
     if chosen == "html":
         from summarizer._output._diff_html import as_diff_html
@@ -78,7 +85,7 @@ def diff(
     return EXIT_OK
 
 
-def _version(path: str, options: ModelOptions) -> Version:
+def _version(path: str, options: ModelOptions, *, cache: bool) -> Version:
     """The brief in `path`, or the brief of the article in `path`."""
     from summarizer._input._read import read_article
     from summarizer._output._diff import Version, version_from_json
@@ -88,7 +95,8 @@ def _version(path: str, options: ModelOptions) -> Version:
     found = version_from_json(text, label)
     if found is not None:
         return found
-    from summarizer._api import summarize_detailed
+    from summarizer._client import Summarizer
 
-    result = summarize_detailed(text, **options.api_options(), progress=progress())
+    with Summarizer(**options.api_options(), cache=cache) as session:
+        result = session.brief_detailed(text, progress=progress())
     return Version(result.brief, result.evidence, label)
