@@ -8,6 +8,7 @@ is asked for, not when this module is, so `import summarizer` stays fast.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -15,8 +16,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypedDict, Unpack
 
 from summarizer._config import Settings, resolve
+from summarizer._input._page import Page
 from summarizer._input._read import check_text, clean_article, decode_article
-from summarizer._result import Result
+from summarizer._result import Result, Source
 from summarizer.schemas import Brief
 
 if TYPE_CHECKING:
@@ -62,6 +64,16 @@ def article_text(article: object) -> str:
     )
 
 
+def _split(article: str | bytes | Page) -> tuple[str, Source | None]:
+    if isinstance(article, Page):
+        return check_text(article.text), article.source
+    return article_text(article), None
+
+
+def _with_source(result: Result, source: Source | None) -> Result:
+    return result if source is None else dataclasses.replace(result, source=source)
+
+
 class Summarizer:
     """Briefs from one configured model, over one connection kept for the object's life.
 
@@ -99,10 +111,16 @@ class Summarizer:
         s = self.settings
         return f"Summarizer(backend={s.backend!r}, model={s.model!r})"
 
-    def _connection(self) -> tuple[Connection, Gate]:
+    def _connection(self, context: int | None = None) -> tuple[Connection, Gate]:
+        """The connection, made on first use; for the local backend, made again when an
+        article needs a larger context than its server holds (see `server_context`)."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("this Summarizer is closed: make a new one")
+            old = self._conn
+            if old is not None and old.context is not None and (context or 0) > old.context:
+                old.close()  # its server is about to be replaced by a larger one
+                self._conn = None
             if self._conn is None or self._gate is None:
                 from summarizer._pipeline._backend import connect
                 from summarizer._pipeline._retry import Gate
@@ -112,51 +130,74 @@ class Summarizer:
                     client=self._client,
                     async_client=self._async_client,
                     progress=self._progress,
+                    context=context,
                 )
-                self._gate = Gate()
+                self._gate = self._gate or Gate()
             return self._conn, self._gate
 
-    def brief_detailed(self, article: str | bytes, *, progress: Progress | None = None) -> Result:
+    def _context(self, text: str) -> int | None:
+        if self.settings.backend != "local" or self._client or self._async_client:
+            return None
+        from summarizer._pipeline._run import server_context
+
+        return server_context(text, self.settings)
+
+    def brief_detailed(
+        self, article: str | bytes | Page, *, progress: Progress | None = None
+    ) -> Result:
         """One article's Brief, with meta on how it was made.
 
-        `article` is text, or bytes decoded as files are (UTF-8, or UTF-16 with a BOM).
+        `article` is text, bytes decoded as files are (UTF-8, or UTF-16 with a BOM), or a
+        `Page` (from `read_source`), whose source then travels with the result.
         """
         from summarizer._pipeline._run import run
 
-        text = article_text(article)
-        return run(
+        text, source = _split(article)
+        context = self._context(text)
+        result = run(
             text,
             self.settings,
-            connection=self._connection,
+            connection=lambda: self._connection(context),
             progress=progress or self._progress,
         )
+        return _with_source(result, source)
 
-    def brief(self, article: str | bytes, *, progress: Progress | None = None) -> Brief:
+    def brief(self, article: str | bytes | Page, *, progress: Progress | None = None) -> Brief:
         """One article's Brief."""
         return self.brief_detailed(article, progress=progress).brief
 
     async def abrief_detailed(
-        self, article: str | bytes, *, progress: Progress | None = None
+        self, article: str | bytes | Page, *, progress: Progress | None = None
     ) -> Result:
         """`brief_detailed` on the async client: requests never block the event loop."""
         from summarizer._pipeline._run import arun
 
-        text = article_text(article)
+        text, source = _split(article)
+        context = self._context(text)
 
         async def connection() -> tuple[Connection, Gate]:
-            if self._conn is not None and self._gate is not None and not self._closed:
-                return self._conn, self._gate
+            conn = self._conn
+            if (
+                conn is not None
+                and self._gate is not None
+                and not self._closed
+                and (conn.context is None or (context or 0) <= conn.context)
+            ):
+                return conn, self._gate
             # Connecting may start llama-server (seconds): not on the event loop.
-            return await asyncio.to_thread(self._connection)
+            return await asyncio.to_thread(self._connection, context)
 
-        return await arun(
+        result = await arun(
             text,
             self.settings,
             connection=connection,
             progress=progress or self._progress,
         )
+        return _with_source(result, source)
 
-    async def abrief(self, article: str | bytes, *, progress: Progress | None = None) -> Brief:
+    async def abrief(
+        self, article: str | bytes | Page, *, progress: Progress | None = None
+    ) -> Brief:
         """`brief` on the async client."""
         return (await self.abrief_detailed(article, progress=progress)).brief
 

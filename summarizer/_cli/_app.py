@@ -21,6 +21,7 @@ import click
 from summarizer import _files
 from summarizer._cli._brief import brief, schema
 from summarizer._cli._evaluation import bench_command, eval_command
+from summarizer._cli._extract import extract
 from summarizer._cli._options import RunState, debug_option, debug_wanted
 from summarizer._cli._server import server
 from summarizer._errors import SummarizerError
@@ -105,6 +106,7 @@ def cli(ctx: click.Context) -> int:
 
 cli.add_command(brief)
 cli.add_command(schema)
+cli.add_command(extract)
 cli.add_command(eval_command)
 cli.add_command(bench_command)
 cli.add_command(server)

@@ -40,6 +40,8 @@ _started_here: dict[int, subprocess.Popen[bytes]] = {}
 class Background:
     pid: int
     port: int
+    # Its context per slot in tokens, as its command line gives it (None if it does not).
+    context_size: int | None = None
 
     @property
     def base_url(self) -> str:
@@ -67,7 +69,14 @@ class _Record:
 
     @property
     def server(self) -> Background:
-        return Background(pid=self.pid, port=self.port)
+        return Background(pid=self.pid, port=self.port, context_size=self._context())
+
+    def _context(self) -> int | None:
+        flags = dict(itertools.pairwise(self.command))
+        try:
+            return int(flags["-c"]) // int(flags.get("-np", "1"))
+        except (KeyError, ValueError, ZeroDivisionError):
+            return None
 
     def to_json(self) -> str:
         fields = {"version": STATE_VERSION, "pid": self.pid, "port": self.port}

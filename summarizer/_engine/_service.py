@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from summarizer._config import Settings, resolve
+from summarizer._config import MIN_CONTEXT, Settings, resolve
 from summarizer._engine import _background
 from summarizer._engine._background import Background
 from summarizer._engine._llama_server import Progress, find_binary, shared_server
@@ -36,8 +36,8 @@ class Stopped:
     record: Path
 
 
-def _settings(llama_server: str | None = None) -> Settings:
-    return resolve(backend="local", llama_server=llama_server)
+def _settings(llama_server: str | None = None, context_size: int | None = None) -> Settings:
+    return resolve(backend="local", llama_server=llama_server, context_size=context_size)
 
 
 def status() -> Background | None:
@@ -52,15 +52,23 @@ def stop() -> Stopped:
     return Stopped(server=done.server, stale=done.stale, record=_background.state_path(cache))
 
 
-def start(*, llama_server: str | None = None, progress: Progress | None = None) -> Started:
-    """Start the background server unless one runs (joining the model file on first use)."""
-    settings = _settings(llama_server)
+def start(
+    *,
+    llama_server: str | None = None,
+    context_size: int | None = None,
+    progress: Progress | None = None,
+) -> Started:
+    """Start the background server unless one runs (joining the model file on first use).
+
+    Its context is fixed once started (`context_size` per slot, default MIN_CONTEXT): a
+    brief whose article needs more starts a server of its own, sized to the article."""
+    settings = _settings(llama_server, context_size)
     cache = settings.cache_dir
     running, new = _background.start(
         find_binary(settings.llama_server),
         ensure_model(cache, progress=progress),
         cache,
-        context_size=settings.context_size,
+        context_size=settings.context_size or MIN_CONTEXT,
         progress=progress,
     )
     return Started(server=running, new=new)
@@ -78,7 +86,7 @@ def serve_slots(settings: Settings, slots: int, *, progress: Progress | None = N
     shared_server(
         binary=settings.llama_server,
         cache_dir=settings.cache_dir,
-        context_size=settings.context_size,
+        context_size=settings.context_size or MIN_CONTEXT,
         progress=progress,
         slots=slots,
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import openai
 
-from summarizer._config import Backend, Settings
+from summarizer._config import MIN_CONTEXT, Backend, Settings
 from summarizer._errors import BackendUnavailableError, ConfigurationError
 from summarizer._pipeline._http import bounded_async_client, bounded_client, request_limit
 
@@ -39,8 +39,11 @@ class Connection:
         api_key: str = NO_KEY,
         client: openai.OpenAI | None = None,
         async_client: openai.AsyncOpenAI | None = None,
+        context: int | None = None,
     ) -> None:
         self.backend = backend
+        # For `local`: the context per slot its server was sized for.
+        self.context = context
         self._url = base_url
         self._key = api_key
         self._settings = settings
@@ -118,9 +121,11 @@ def connect(
     client: openai.OpenAI | None = None,
     async_client: openai.AsyncOpenAI | None = None,
     progress: Callable[[str], None] | None = None,
+    context: int | None = None,
 ) -> Connection:
     """The connection for the configured backend; for `local`, its server is started
-    (or a running one found) here, once, and shared by the process."""
+    (or a running one found) here, once, and shared by the process. `context`: the
+    tokens per slot the local server must hold (default: the configured size)."""
     if client is not None or async_client is not None:
         # Whatever the caller configured, retries are ours to count.
         own = client.with_options(max_retries=0, timeout=settings.timeout) if client else None
@@ -134,18 +139,25 @@ def connect(
         from summarizer._engine._background import find
         from summarizer._engine._llama_server import shared_server
 
-        # A server left running by `summarizer server start` is used as it is.
+        need = context or settings.context_size or MIN_CONTEXT
+        # A server left running by `summarizer server start` is used as it is, if the
+        # article fits its fixed context; else the process starts its own, sized to it.
         background = find(settings.cache_dir)
-        if background is not None:
-            base_url = background.base_url
-        else:
-            base_url = shared_server(
-                binary=settings.llama_server,
-                cache_dir=settings.cache_dir,
-                context_size=settings.context_size,
-                progress=progress,
-            ).base_url
-        return Connection("local", base_url, settings)
+        if background is not None and (background.context_size or MIN_CONTEXT) >= need:
+            return Connection("local", background.base_url, settings, context=need)
+        if background is not None and progress:
+            progress(
+                f"the background server's {background.context_size}-token context is too "
+                f"small for this article: starting a server with {need} (or restart it with "
+                f"`summarizer server start --context-size {need}`)"
+            )
+        base_url = shared_server(
+            binary=settings.llama_server,
+            cache_dir=settings.cache_dir,
+            context_size=need,
+            progress=progress,
+        ).base_url
+        return Connection("local", base_url, settings, context=need)
     if not settings.api_key and not settings.base_url:
         raise BackendUnavailableError(
             "the openai backend needs OPENAI_API_KEY (or the api_key option), or "

@@ -18,7 +18,7 @@ from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import ValidationError
 
 from summarizer import prompts
-from summarizer._config import Backend, Settings
+from summarizer._config import MIN_CONTEXT, MODEL_CONTEXT, Backend, Settings
 from summarizer._engine._grammar import compact_grammar
 from summarizer._errors import (
     ArticleTooLongError,
@@ -66,17 +66,37 @@ class _Answer:
     truncated: bool = False
 
 
+def context_needed(article: str, settings: Settings) -> int:
+    """Tokens one call on `article` may use: the article's estimate, the prompt around it
+    and the answer's budget."""
+    return int(len(article) / CHARS_PER_TOKEN) + PROMPT_OVERHEAD_TOKENS + settings.max_tokens
+
+
+def server_context(article: str, settings: Settings) -> int:
+    """The local server's context for `article`: the one configured, else the next power
+    of two that holds the call, MIN_CONTEXT at least and MODEL_CONTEXT at most."""
+    if settings.context_size is not None:
+        return settings.context_size
+    size = MIN_CONTEXT
+    while size < min(context_needed(article, settings), MODEL_CONTEXT):
+        size *= 2
+    return min(size, MODEL_CONTEXT)
+
+
 def check_length(article: str, settings: Settings) -> None:
     """Refuse, naming the limit, an article the local model's context cannot hold."""
     if settings.backend != "local":
-        return  # a remote model's context is unknown here; the server will say
-    budget = settings.context_size - settings.max_tokens - PROMPT_OVERHEAD_TOKENS
+        return  # a remote model's context is unknown here; its server says (see _retry)
+    context = settings.context_size or MODEL_CONTEXT
+    budget = context - settings.max_tokens - PROMPT_OVERHEAD_TOKENS
     estimate = int(len(article) / CHARS_PER_TOKEN)
     if estimate > budget:
+        which = "the configured" if settings.context_size else "the local model's"
         raise ArticleTooLongError(
-            f"article is too long for the local model: about {estimate} tokens, limit "
-            f"{budget} ({int(budget * CHARS_PER_TOKEN)} characters); split it, or use an API "
-            "model with a larger context",
+            f"article is too long for this model: about {estimate} tokens, and "
+            f"{which} {context}-token context holds {budget} besides the prompt and answer "
+            f"({int(budget * CHARS_PER_TOKEN)} characters); split it, or use an API model "
+            "with a larger context",
             tokens=estimate,
             limit=budget,
         )
