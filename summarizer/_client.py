@@ -138,9 +138,9 @@ class Summarizer:
     def _context(self, text: str) -> int | None:
         if self.settings.backend != "local" or self._client or self._async_client:
             return None
-        from summarizer._pipeline._run import server_context
+        from summarizer._pipeline._run import context_needed
 
-        return server_context(text, self.settings)
+        return context_needed(text, self.settings)
 
     def brief_detailed(
         self, article: str | bytes | Page, *, progress: Progress | None = None

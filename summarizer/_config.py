@@ -44,6 +44,18 @@ ENV = {
 }
 
 
+def server_context(tokens: int | None, configured: int | None) -> int:
+    """The local server's context per slot for calls of up to `tokens` tokens: the one
+    configured, else the next power of two that holds them, MIN_CONTEXT at least and
+    MODEL_CONTEXT at most."""
+    if configured is not None:
+        return configured
+    size = MIN_CONTEXT
+    while size < min(tokens or 0, MODEL_CONTEXT):
+        size *= 2
+    return min(size, MODEL_CONTEXT)
+
+
 @dataclass(frozen=True)
 class Settings:
     backend: Backend

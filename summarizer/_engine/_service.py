@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from summarizer._config import MIN_CONTEXT, Settings, resolve
+from summarizer._config import Settings, resolve, server_context
 from summarizer._engine import _background
 from summarizer._engine._background import Background
 from summarizer._engine._llama_server import Progress, find_binary, shared_server
@@ -68,7 +68,7 @@ def start(
         find_binary(settings.llama_server),
         ensure_model(cache, progress=progress),
         cache,
-        context_size=settings.context_size or MIN_CONTEXT,
+        context_size=server_context(None, settings.context_size),
         progress=progress,
     )
     return Started(server=running, new=new)
@@ -86,7 +86,7 @@ def serve_slots(settings: Settings, slots: int, *, progress: Progress | None = N
     shared_server(
         binary=settings.llama_server,
         cache_dir=settings.cache_dir,
-        context_size=settings.context_size or MIN_CONTEXT,
+        context_size=server_context(None, settings.context_size),
         progress=progress,
         slots=slots,
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import openai
 
-from summarizer._config import MIN_CONTEXT, Backend, Settings
+from summarizer._config import Backend, Settings, server_context
 from summarizer._errors import BackendUnavailableError, ConfigurationError
 from summarizer._pipeline._http import bounded_async_client, bounded_client, request_limit
 
@@ -125,7 +125,7 @@ def connect(
 ) -> Connection:
     """The connection for the configured backend; for `local`, its server is started
     (or a running one found) here, once, and shared by the process. `context`: the
-    tokens per slot the local server must hold (default: the configured size)."""
+    tokens the call needs (see `_run.context_needed`); the local server must hold them."""
     if client is not None or async_client is not None:
         # Whatever the caller configured, retries are ours to count.
         own = client.with_options(max_retries=0, timeout=settings.timeout) if client else None
@@ -139,25 +139,26 @@ def connect(
         from summarizer._engine._background import find
         from summarizer._engine._llama_server import shared_server
 
-        need = context or settings.context_size or MIN_CONTEXT
+        size = server_context(context, settings.context_size)
         # A server left running by `summarizer server start` is used as it is, if the
-        # article fits its fixed context; else the process starts its own, sized to it.
+        # call fits its fixed context; else the process starts its own, sized to the call.
         background = find(settings.cache_dir)
-        if background is not None and (background.context_size or MIN_CONTEXT) >= need:
-            return Connection("local", background.base_url, settings, context=need)
+        held = background.context_size if background is not None else None
+        if background is not None and (held is None or context is None or held >= context):
+            return Connection("local", background.base_url, settings, context=held)
         if background is not None and progress:
             progress(
-                f"the background server's {background.context_size}-token context is too "
-                f"small for this article: starting a server with {need} (or restart it with "
-                f"`summarizer server start --context-size {need}`)"
+                f"the background server's {held}-token context is too small for this "
+                f"article: starting a server with {size} (or restart it with "
+                f"`summarizer server start --context-size {size}`)"
             )
-        base_url = shared_server(
+        server = shared_server(
             binary=settings.llama_server,
             cache_dir=settings.cache_dir,
-            context_size=need,
+            context_size=size,
             progress=progress,
-        ).base_url
-        return Connection("local", base_url, settings, context=need)
+        )
+        return Connection("local", server.base_url, settings, context=server.context_size)
     if not settings.api_key and not settings.base_url:
         raise BackendUnavailableError(
             "the openai backend needs OPENAI_API_KEY (or the api_key option), or "

@@ -18,7 +18,7 @@ from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import ValidationError
 
 from summarizer import prompts
-from summarizer._config import MIN_CONTEXT, MODEL_CONTEXT, Backend, Settings
+from summarizer._config import MODEL_CONTEXT, Backend, Settings
 from summarizer._engine._grammar import compact_grammar
 from summarizer._errors import (
     ArticleTooLongError,
@@ -70,17 +70,6 @@ def context_needed(article: str, settings: Settings) -> int:
     """Tokens one call on `article` may use: the article's estimate, the prompt around it
     and the answer's budget."""
     return int(len(article) / CHARS_PER_TOKEN) + PROMPT_OVERHEAD_TOKENS + settings.max_tokens
-
-
-def server_context(article: str, settings: Settings) -> int:
-    """The local server's context for `article`: the one configured, else the next power
-    of two that holds the call, MIN_CONTEXT at least and MODEL_CONTEXT at most."""
-    if settings.context_size is not None:
-        return settings.context_size
-    size = MIN_CONTEXT
-    while size < min(context_needed(article, settings), MODEL_CONTEXT):
-        size *= 2
-    return min(size, MODEL_CONTEXT)
 
 
 def check_length(article: str, settings: Settings) -> None:
