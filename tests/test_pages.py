@@ -282,3 +282,78 @@ def test_another_400_stays_a_transport_failure(
     with FakeOpenAI([status(400)], max_requests=10, lifetime_s=20.0) as srv:
         code, _, err = run(["brief", str(path), *with_model(srv)], capsys)
     assert code == 3 and "HTTP 400" in err
+
+
+def test_the_process_server_grows_for_a_longer_article_and_only_grows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_background import FAKE_SERVER
+
+    from summarizer._engine import _llama_server, _model_file
+
+    binary = tmp_path / "llama-server"
+    binary.write_text(FAKE_SERVER)
+    binary.chmod(0o755)
+    monkeypatch.setattr(_model_file, "ensure_model", lambda *a, **k: tmp_path / "m.gguf")
+    monkeypatch.setattr(_llama_server, "_shared", None)
+    said: list[str] = []
+    small = _llama_server.shared_server(binary=str(binary), cache_dir=tmp_path, context_size=8192)
+    try:
+        again = _llama_server.shared_server(
+            binary=str(binary), cache_dir=tmp_path, context_size=4096
+        )
+        assert again is small  # a smaller need never restarts it
+        big = _llama_server.shared_server(
+            binary=str(binary), cache_dir=tmp_path, context_size=32768, progress=said.append
+        )
+        assert big is not small and not small.running() and big.running()
+        assert big.command()[big.command().index("-c") + 1] == "32768"
+        assert any("with a 32768-token context (it had 8192)" in m for m in said)
+    finally:
+        small.stop()
+        if _llama_server._shared is not None:
+            _llama_server._shared.stop()
+
+
+class Slots(http.server.BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        body = json.dumps(
+            [
+                {"id": 0, "is_processing": False, "n_prompt_tokens": 0},
+                {
+                    "id": 1,
+                    "is_processing": True,
+                    "n_prompt_tokens": 11200,
+                    "n_prompt_tokens_processed": 4096,
+                },
+            ]
+        ).encode()
+        self.send_response(200 if self.path == "/slots" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_prompt_progress_reports_how_far_the_server_has_read() -> None:
+    import time
+
+    from summarizer._pipeline._watch import prompt_progress, read_progress
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slots)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    said: list[str] = []
+    try:
+        assert read_progress(base) == (4096, 11200)
+        with prompt_progress(base, said.append, every=0.05):
+            deadline = time.monotonic() + 20
+            while not said and time.monotonic() < deadline:
+                time.sleep(0.05)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert said and said[0] == "reading the article: 4096 of 11200 prompt tokens"
+    assert read_progress(base) is None  # nothing listening: no progress, no error

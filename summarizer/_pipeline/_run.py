@@ -7,6 +7,7 @@ and its problems, so the context stays bounded however many rounds there are.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -40,6 +41,7 @@ from summarizer._pipeline._retry import (
     public_url,
     send,
 )
+from summarizer._pipeline._watch import LONG_PROMPT_TOKENS, prompt_progress
 from summarizer._problems import Problem, Repair, kind_of
 from summarizer._result import Meta, Result, Usage
 from summarizer._text._hedges import hedged, hint
@@ -143,6 +145,7 @@ class Call:
         self.article = article
         self.settings = settings
         self.notify: Progress = progress or (lambda _msg: None)
+        self.shows_progress = progress is not None
         self.deadline = Deadline(per_request=settings.timeout)
         self.usage = Usage()
         self.requests = 0
@@ -165,6 +168,13 @@ class Call:
         """Start the clock: connecting (a server start) is not part of the call's deadline."""
         self.started = time.monotonic()
         self.deadline.start(self.settings.deadline)
+
+    def watching(self, conn: Connection) -> contextlib.AbstractContextManager[None]:
+        """Prompt progress from the local server while a long article is read."""
+        long = len(self.article) / CHARS_PER_TOKEN >= LONG_PROMPT_TOKENS
+        if conn.backend != "local" or not self.shows_progress or not long:
+            return contextlib.nullcontext()
+        return prompt_progress(conn.base_url, self.notify)
 
     def rounds(self) -> Iterator[int]:
         """The answers this call may still ask for, numbered from 1."""
@@ -320,7 +330,7 @@ def run(
             raise _malformed(exc) from None
         return call.read(completion)
 
-    with call_limit(call.deadline.request_limit):
+    with call_limit(call.deadline.request_limit), call.watching(conn):
         for round_no in call.rounds():
             try:
                 answer = send(
@@ -359,7 +369,7 @@ async def arun(
             raise _malformed(exc) from None
         return call.read(completion)
 
-    with call_limit(call.deadline.request_limit):
+    with call_limit(call.deadline.request_limit), call.watching(conn):
         for round_no in call.rounds():
             try:
                 answer = await asend(
