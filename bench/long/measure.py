@@ -1,7 +1,10 @@
 """Briefs one long article with the embedded model and reports time, peak RSS (of this
 tool and of its llama-server) and which central actors the brief names.
 
-Run: PYTHONPATH=. python bench/long/measure.py bench/long/flood_barrier_inquiry.txt
+Run: PYTHONPATH=. python bench/long/measure.py bench/long/flood_barrier_inquiry.txt [TIMEOUT]
+
+The brief is made by the library in a child process (the CLI has no --deadline): TIMEOUT
+seconds (default 3000) for the request and the call, as a slow or shared machine needs.
 """
 
 from __future__ import annotations
@@ -33,8 +36,19 @@ def children(pid: int) -> list[int]:
         return []
 
 
-def main(path: str) -> None:
-    cmd = [sys.executable, "-m", "summarizer", "brief", path, "--meta", "--backend", "local"]
+CHILD = """
+import json, sys
+from summarizer import Summarizer, read_source
+with Summarizer(backend="local", timeout=float(sys.argv[2]), deadline=float(sys.argv[2]),
+                progress=lambda m: print(m, file=sys.stderr, flush=True)) as s:
+    r = s.brief_detailed(read_source(sys.argv[1]))
+dump = {"brief": r.brief.model_dump(mode="json"), "meta": r.meta.model_dump(mode="json")}
+print(json.dumps(dump))
+"""
+
+
+def main(path: str, timeout: str = "3000") -> None:
+    cmd = [sys.executable, "-c", CHILD, path, timeout]
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peaks: dict[int, int] = {}
@@ -52,8 +66,8 @@ def main(path: str) -> None:
     print(f"exit {proc.returncode}, wall {wall:.0f}s, peak RSS tool {tool / 1024:.0f} MB, "
           f"llama-server {server / 1024:.0f} MB")  # fmt: skip
     print("server:", " ".join(server_cmd.split()[2:]))
+    print("progress:", " | ".join(err.strip().splitlines()[-4:]))
     if proc.returncode != 0:
-        print(err)
         return
     payload = json.loads(out)
     meta, brief = payload["meta"], payload["brief"]
@@ -70,4 +84,4 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])
