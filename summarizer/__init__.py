@@ -1,6 +1,12 @@
 """summarizer: turn one news article into a typed, checkable brief."""
 
-from summarizer._api import asummarize, asummarize_detailed, summarize, summarize_detailed
+from summarizer._api import (
+    asummarize,
+    asummarize_detailed,
+    read_source,
+    summarize,
+    summarize_detailed,
+)
 from summarizer._client import MapResult, Summarizer
 from summarizer._errors import (
     ArticleTooLongError,
@@ -12,7 +18,8 @@ from summarizer._errors import (
     SummarizerError,
     TransportError,
 )
-from summarizer._result import Meta, Result, Usage
+from summarizer._input._page import Page
+from summarizer._result import Meta, Result, Source, Usage
 from summarizer.schemas import SCHEMA_VERSION, Brief
 
 __version__ = "0.1.0"
@@ -28,7 +35,9 @@ __all__ = [
     "Meta",
     "NoValidBriefError",
     "OutputTruncatedError",
+    "Page",
     "Result",
+    "Source",
     "Summarizer",
     "SummarizerError",
     "TransportError",
@@ -36,6 +45,7 @@ __all__ = [
     "__version__",
     "asummarize",
     "asummarize_detailed",
+    "read_source",
     "summarize",
     "summarize_detailed",
 ]

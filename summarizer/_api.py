@@ -7,11 +7,13 @@ options, or a client, uses a one-off instance closed when the call ends.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import TYPE_CHECKING, Unpack
 
 from summarizer._client import CacheOption, Options, Progress, Summarizer, article_text
 from summarizer._config import resolve
+from summarizer._input._page import Page
 from summarizer._result import Result
 from summarizer.schemas import Brief
 
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     import openai
 
 __all__ = ["Options", "article_text", "asummarize", "asummarize_detailed", "summarize"]
-__all__ += ["summarize_detailed"]
+__all__ += ["read_source", "summarize_detailed"]
 
 _default: Summarizer | None = None
 _default_lock = threading.Lock()
@@ -41,7 +43,7 @@ def _given(options: Options) -> bool:
 
 
 def summarize_detailed(
-    article: str | bytes,
+    article: str | bytes | Page,
     *,
     client: openai.OpenAI | None = None,
     progress: Progress | None = None,
@@ -56,7 +58,9 @@ def summarize_detailed(
     `openai.OpenAI` client may be passed as `client`: it is the OpenAI-compatible path
     (name its `model`; no grammar unless `llama_grammar=True`), with its own retries
     switched off. `article` is text, or bytes decoded as files are (UTF-8, or UTF-16
-    with a BOM). `cache` as for `Summarizer` (off by default).
+    with a BOM), or a `Page` from `read_source` (a path, - or a URL), whose source
+    then travels with the result as `Result.source`. `cache` as for `Summarizer` (off by
+    default).
     """
     if client is None and cache is None and not _given(options):
         return _shared().brief_detailed(article, progress=progress)
@@ -65,7 +69,7 @@ def summarize_detailed(
 
 
 def summarize(
-    article: str | bytes,
+    article: str | bytes | Page,
     *,
     client: openai.OpenAI | None = None,
     progress: Progress | None = None,
@@ -76,7 +80,7 @@ def summarize(
 
 
 async def asummarize_detailed(
-    article: str | bytes,
+    article: str | bytes | Page,
     *,
     async_client: openai.AsyncOpenAI | None = None,
     progress: Progress | None = None,
@@ -93,7 +97,7 @@ async def asummarize_detailed(
 
 
 async def asummarize(
-    article: str | bytes,
+    article: str | bytes | Page,
     *,
     async_client: openai.AsyncOpenAI | None = None,
     progress: Progress | None = None,
@@ -104,3 +108,15 @@ async def asummarize(
         article, async_client=async_client, progress=progress, **options
     )
     return result.brief
+
+
+def read_source(source: str | os.PathLike[str], *, timeout: float = 30.0) -> Page:
+    """The article at `source` as the model will see it, with its `Source`: a path, "-"
+    for standard input, or an http(s) URL, fetched within `timeout` seconds (at most 5
+    redirects, 10 MB, HTML or text only) and reduced to its article text. Raises
+    InputError (exit 2: PageRefusedError for a page that cannot be used) or
+    PageUnreachableError (exit 3)."""
+    # Imported here: the fetcher and the extractor are not needed to brief bare text.
+    from summarizer._input._source import read_source as read
+
+    return read(source, timeout=timeout)

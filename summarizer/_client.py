@@ -8,6 +8,7 @@ is asked for, not when this module is, so `import summarizer` stays fast.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import os
 import threading
@@ -18,8 +19,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypedDict, Unpack
 
 from summarizer._config import Settings, resolve
+from summarizer._input._page import Page
 from summarizer._input._read import check_text, clean_article, decode_article
-from summarizer._result import Result
+from summarizer._result import Result, Source
 from summarizer.schemas import Brief
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from summarizer._pipeline._retry import Gate
 
 Progress = Callable[[str], None]
-Article = str | bytes
+Article = str | bytes | Page
 # The brief cache: off (None, False), in the cache folder (True), or in this folder.
 CacheOption = bool | str | os.PathLike[str] | None
 DEFAULT_JOBS = 4
@@ -82,6 +84,16 @@ def article_text(article: object) -> str:
     raise TypeError(
         f"article must be str (text) or bytes (encoded text), not {type(article).__name__}"
     )
+
+
+def _split(article: str | bytes | Page) -> tuple[str, Source | None]:
+    if isinstance(article, Page):
+        return check_text(article.text), article.source
+    return article_text(article), None
+
+
+def _with_source(result: Result, source: Source | None) -> Result:
+    return result if source is None else dataclasses.replace(result, source=source)
 
 
 class Summarizer:
@@ -136,10 +148,16 @@ class Summarizer:
         s = self.settings
         return f"Summarizer(backend={s.backend!r}, model={s.model!r})"
 
-    def _connection(self) -> tuple[Connection, Gate]:
+    def _connection(self, context: int | None = None) -> tuple[Connection, Gate]:
+        """The connection, made on first use; for the local backend, made again when an
+        article needs a larger context than its server holds (see `server_context`)."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("this Summarizer is closed: make a new one")
+            old = self._conn
+            if old is not None and old.context is not None and (context or 0) > old.context:
+                old.close()  # its server is about to be replaced by a larger one
+                self._conn = None
             if self._conn is None or self._gate is None:
                 from summarizer._pipeline._backend import connect
                 from summarizer._pipeline._retry import Gate
@@ -149,8 +167,9 @@ class Summarizer:
                     client=self._client,
                     async_client=self._async_client,
                     progress=self._progress,
+                    context=context,
                 )
-                self._gate = Gate()
+                self._gate = self._gate or Gate()
             return self._conn, self._gate
 
     def _look_up(self, text: str) -> tuple[BriefCache | None, CacheKey | None, Result | None]:
@@ -170,47 +189,65 @@ class Summarizer:
         key = CacheKey.of(text, settings)
         return cache, key, cache.get(key)
 
-    def brief_detailed(self, article: str | bytes, *, progress: Progress | None = None) -> Result:
+    def _context(self, text: str) -> int | None:
+        if self.settings.backend != "local" or self._client or self._async_client:
+            return None
+        from summarizer._pipeline._run import context_needed
+
+        return context_needed(text, self.settings)
+
+    def brief_detailed(
+        self, article: str | bytes | Page, *, progress: Progress | None = None
+    ) -> Result:
         """One article's Brief, with meta on how it was made.
 
-        `article` is text, or bytes decoded as files are (UTF-8, or UTF-16 with a BOM).
+        `article` is text, bytes decoded as files are (UTF-8, or UTF-16 with a BOM), or a
+        `Page` (from `read_source`), whose source then travels with the result.
         """
         from summarizer._pipeline._run import run
 
-        text = article_text(article)
+        text, source = _split(article)
         cache, key, hit = self._look_up(text)
         if hit is not None:
-            return hit
+            return _with_source(hit, source)
+        context = self._context(text)
         result = run(
             text,
             self.settings,
-            connection=self._connection,
+            connection=lambda: self._connection(context),
             progress=progress or self._progress,
         )
         if cache is not None and key is not None:
             cache.put(key, result)
-        return result
+        return _with_source(result, source)
 
-    def brief(self, article: str | bytes, *, progress: Progress | None = None) -> Brief:
+    def brief(self, article: str | bytes | Page, *, progress: Progress | None = None) -> Brief:
         """One article's Brief."""
         return self.brief_detailed(article, progress=progress).brief
 
     async def abrief_detailed(
-        self, article: str | bytes, *, progress: Progress | None = None
+        self, article: str | bytes | Page, *, progress: Progress | None = None
     ) -> Result:
         """`brief_detailed` on the async client: requests never block the event loop."""
         from summarizer._pipeline._run import arun
 
-        text = article_text(article)
+        text, source = _split(article)
         cache, key, hit = self._look_up(text)
         if hit is not None:
-            return hit
+            return _with_source(hit, source)
+        context = self._context(text)
 
         async def connection() -> tuple[Connection, Gate]:
-            if self._conn is not None and self._gate is not None and not self._closed:
-                return self._conn, self._gate
+            conn = self._conn
+            if (
+                conn is not None
+                and self._gate is not None
+                and not self._closed
+                and (conn.context is None or (context or 0) <= conn.context)
+            ):
+                return conn, self._gate
             # Connecting may start llama-server (seconds): not on the event loop.
-            return await asyncio.to_thread(self._connection)
+            return await asyncio.to_thread(self._connection, context)
 
         result = await arun(
             text,
@@ -220,9 +257,11 @@ class Summarizer:
         )
         if cache is not None and key is not None:
             cache.put(key, result)
-        return result
+        return _with_source(result, source)
 
-    async def abrief(self, article: str | bytes, *, progress: Progress | None = None) -> Brief:
+    async def abrief(
+        self, article: str | bytes | Page, *, progress: Progress | None = None
+    ) -> Brief:
         """`brief` on the async client."""
         return (await self.abrief_detailed(article, progress=progress)).brief
 
@@ -245,9 +284,10 @@ class Summarizer:
         coalesce: Coalesce[Result] = Coalesce()
 
         async def one(article: Article) -> Result:
-            text = article_text(article)
+            text, source = _split(article)
             sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-            return await coalesce.run(sha, lambda: self.abrief_detailed(text))
+            result = await coalesce.run(sha, lambda: self.abrief_detailed(text))
+            return _with_source(result, source)
 
         async for done in bounded(one, _keyed(articles), jobs=jobs):
             yield MapResult(done.key, done.value, done.error)

@@ -21,6 +21,11 @@ BACKENDS: tuple[Backend, ...] = ("openai", "local")
 
 LOCAL_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+# The embedded model's context, in tokens: the most its server can be given.
+MODEL_CONTEXT = 32768
+# The smallest context the local server starts with: every short article fits, and a
+# server sized for one short article serves the next without a restart.
+MIN_CONTEXT = 8192
 
 # Environment variables read by `resolve`, documented in the README.
 ENV = {
@@ -42,6 +47,18 @@ ENV = {
 BRIEF_CACHE_ENV = "SUMMARIZER_BRIEF_CACHE_DIR"
 
 
+def server_context(tokens: int | None, configured: int | None) -> int:
+    """The local server's context per slot for calls of up to `tokens` tokens: the one
+    configured, else the next power of two that holds them, MIN_CONTEXT at least and
+    MODEL_CONTEXT at most."""
+    if configured is not None:
+        return configured
+    size = MIN_CONTEXT
+    while size < min(tokens or 0, MODEL_CONTEXT):
+        size *= 2
+    return min(size, MODEL_CONTEXT)
+
+
 @dataclass(frozen=True)
 class Settings:
     backend: Backend
@@ -61,7 +78,9 @@ class Settings:
     retry_wait_max: float
     llama_server: str | None
     cache_dir: Path
-    context_size: int
+    # The local server's context per slot, in tokens; None: sized to each article
+    # (MIN_CONTEXT up to MODEL_CONTEXT).
+    context_size: int | None
     # Send llama-server a compact output grammar instead of response_format (see
     # _grammar). Only llama-server takes it: OpenAI would refuse the request.
     llama_grammar: bool
@@ -242,9 +261,9 @@ def resolve(
         ),
         llama_server=_pick("llama_server", llama_server, None),
         cache_dir=Path(cache).expanduser(),
-        context_size=_number(
-            "context_size", context_size if context_size is not None else 8192, int, 512
-        ),
+        context_size=None
+        if context_size is None
+        else _number("context_size", context_size, int, 512),
         llama_grammar=_flag(
             "llama_grammar", _pick("llama_grammar", llama_grammar, chosen == "local")
         ),

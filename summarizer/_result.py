@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -135,7 +137,43 @@ class Evidence(RootModel[dict[str, list[Span]]]):
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where an article came from, and what its page says about itself.
+
+    `origin` is what was given (a path, "standard input", a URL); `url` is the address a
+    fetched page was finally read from, after redirects. The other fields come from the
+    page's markup (meta tags, JSON-LD, <html lang>) and are None when it does not give
+    them, or for plain text. They are the page's claims, untrusted like its text: shown
+    to the reader, never sent to the model.
+    """
+
+    origin: str
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: datetime.date | None = None
+    site: str | None = None
+    canonical_url: str | None = None
+    language: str | None = None
+
+    def as_json(self) -> dict[str, str | None]:
+        """The source as JSON values (the date as YYYY-MM-DD), every field present."""
+        return {
+            f.name: value.isoformat() if isinstance(value, datetime.date) else value
+            for f in dataclasses.fields(self)
+            for value in [getattr(self, f.name)]
+        }
+
+
+@dataclass(frozen=True)
 class Result:
+    """A brief, how it was made, where its quotes are and, for a page, where it came from.
+
+    `source` is given when the article came with one (a `Page`, e.g. from `read_source`);
+    None for bare text.
+    """
+
     brief: Brief
     meta: Meta
     evidence: Evidence = field(default_factory=Evidence)
+    source: Source | None = None

@@ -21,7 +21,7 @@ from fakeopenai import Action, FakeOpenAI, reply_json, status
 
 import summarizer._engine._llama_server
 from summarizer._cli import main
-from summarizer._config import resolve
+from summarizer._config import MODEL_CONTEXT, resolve
 from summarizer._pipeline._run import PROMPT_OVERHEAD_TOKENS
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(200)
@@ -136,10 +136,10 @@ def test_article_too_long_for_the_local_model_exits_2_before_any_server_start(
     path = write(tmp_path / "long.txt", text.encode())
     code, out, err = cli(["brief", path, "--backend", "local"], capsys)
     assert code == 2
-    assert_one_line_error(err, "too long for the local model")
+    assert_one_line_error(err, "too long for this model")
     settings = resolve(backend="local")
-    limit = settings.context_size - settings.max_tokens - PROMPT_OVERHEAD_TOKENS
-    assert f"limit {limit}" in err
+    limit = MODEL_CONTEXT - settings.max_tokens - PROMPT_OVERHEAD_TOKENS
+    assert f"local model's {MODEL_CONTEXT}-token context holds {limit} " in err
     assert out == ""
     assert not no_llama_server.exists()  # no model joined, no server log opened
 

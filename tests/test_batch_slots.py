@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_background import fake_binary  # noqa: F401  (the fixture)
 
-from summarizer._config import resolve
+from summarizer._config import resolve, server_context
 from summarizer._engine import _background
 from summarizer._engine import _llama_server as _local_server
 from summarizer._engine._background import _command_line
@@ -57,7 +57,8 @@ def test_a_running_server_is_used_only_with_a_slot_per_job(
             assert started is not None and started.process is not None
             assert url == started.base_url != running.base_url
             assert flag(started.process.pid, "-np") == "3"
-            assert flag(started.process.pid, "-c") == str(3 * settings.context_size)
+            per_slot = server_context(None, settings.context_size)
+            assert flag(started.process.pid, "-c") == str(3 * per_slot)
         else:
             assert started is None and url == running.base_url
     finally:

@@ -33,7 +33,8 @@ def test_brief_json_with_meta(llm: Target, vcr: Any, capsys: pytest.CaptureFixtu
     out, err = capsys.readouterr()
     assert code == 0, err
     payload = json.loads(out)
-    assert set(payload) == {"brief", "meta", "evidence"}
+    assert set(payload) == {"brief", "meta", "evidence", "source"}
+    assert payload["source"]["origin"] == PORT_STRIKE and payload["source"]["url"] is None
     assert payload["brief"]["schema_version"] == "1.0"
     # Exact figures from what the cassette served: one request, its answer's usage.
     served = exchanges(vcr)
@@ -69,7 +70,7 @@ def test_schema_command_prints_the_contract(capsys: pytest.CaptureFixture[str]) 
     [
         (["brief", "/no/such/article.txt"], "not found"),
         (["brief", str(EXAMPLES)], "directory"),
-        (["brief"], "Missing argument 'PATH'"),
+        (["brief"], "Missing argument 'PATH|URL|-'"),
         (["brief", PORT_STRIKE, "--format", "pdf"], "is not one of"),
         (["brief", PORT_STRIKE, "--max-attempts", "0", "--backend", "local"], "at least 1"),
     ],
@@ -211,5 +212,5 @@ def test_meta_without_format_means_json_even_on_a_terminal(tmp_path: Path) -> No
         proc.wait(timeout=60)
     assert proc.returncode == 0, shown
     payload = json.loads(shown.decode())
-    assert set(payload) == {"brief", "meta", "evidence"}
+    assert set(payload) == {"brief", "meta", "evidence", "source"}
     assert [a["name"] for a in payload["brief"]["actors"]] == ACTORS

@@ -113,7 +113,7 @@ def _version(path: Path) -> Version:
 
 def test_meta_json_carries_the_evidence_offsets(briefs: dict[str, Path]) -> None:
     payload = json.loads(briefs["old_meta"].read_text(encoding="utf-8"))
-    assert set(payload) == {"brief", "meta", "evidence"}
+    assert set(payload) == {"brief", "meta", "evidence", "source"}
     start = OLD_ARTICLE.index(OLD_SENTENCES[3])
     assert payload["evidence"]["uncertainties[1]"] == [
         {"start": start, "end": start + len(OLD_SENTENCES[3]), "clipped": False}

@@ -23,6 +23,7 @@ from summarizer._cli._batch import batch, cache
 from summarizer._cli._brief import brief, schema
 from summarizer._cli._diff import diff
 from summarizer._cli._evaluation import bench_command, eval_command
+from summarizer._cli._extract import extract
 from summarizer._cli._options import RunState, debug_option, debug_wanted
 from summarizer._cli._server import server
 from summarizer._errors import SummarizerError
@@ -108,6 +109,7 @@ def cli(ctx: click.Context) -> int:
 cli.add_command(brief)
 cli.add_command(schema)
 cli.add_command(diff)
+cli.add_command(extract)
 cli.add_command(eval_command)
 cli.add_command(bench_command)
 cli.add_command(server)

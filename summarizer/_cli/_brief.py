@@ -30,8 +30,8 @@ def _brief_format(fmt: str | None, meta: bool, output: str) -> str:
     return "json" if meta or not to_terminal else "text"
 
 
-@click.command(short_help="Summarise one article (a file, or - for stdin).")
-@click.argument("path", type=PATH)
+@click.command(short_help="Summarise one article (a file, a URL, or - for stdin).")
+@click.argument("path", metavar="PATH|URL|-", type=PATH)
 @click.option(
     "-f",
     "--format",
@@ -66,7 +66,10 @@ def brief(
 ) -> int:
     """Summarise one article into a brief.
 
-    PATH is a plain text, Markdown or HTML file; - reads standard input.
+    PATH is a plain text, Markdown or HTML file, or an http(s) URL (the page is
+    fetched and reduced to its article; `summarizer extract` shows that text); - reads
+    standard input. A page's title, site, author, date and address travel with the
+    brief as its source.
     """
     target = _files.STDOUT if output is None else output
     # Checked before the model runs, not after a generation that would be wasted.
@@ -75,22 +78,22 @@ def brief(
     options = model_options.api_options()
 
     from summarizer._api import summarize_detailed
-    from summarizer._input._read import read_article
+    from summarizer._input._source import read_source
     from summarizer._output import _render
 
-    article = read_article(path)
-    result = summarize_detailed(article, **options, cache=not no_cache, progress=progress())
+    page = read_source(path)
+    result = summarize_detailed(page, **options, cache=not no_cache, progress=progress())
     if chosen == "json":
         payload = _render.detailed(result) if meta else result.brief.model_dump(mode="json")
         text = _render.as_json(payload)
     elif chosen == "html":
         from summarizer._output._html import as_html
 
-        text = as_html(result, article)
+        text = as_html(result, page.text)
     elif chosen == "markdown":
-        text = _render.as_markdown(result.brief, result.meta.warnings)
+        text = _render.as_markdown(result.brief, result.meta.warnings, result.source)
     else:
-        text = _render.as_text(result.brief, result.meta.warnings)
+        text = _render.as_text(result.brief, result.meta.warnings, result.source)
     _files.write(target, text, input_path=path)
     return EXIT_OK
 

@@ -36,12 +36,21 @@ def server(ctx: click.Context) -> int:
     show_default=True,
     help="Requests served at once, each with the full context (`summarizer batch --jobs`).",
 )
+@click.option(
+    "--context-size",
+    type=click.IntRange(512, None),
+    metavar="TOKENS",
+    help="Its context, fixed while it runs (default 8192; the model holds 32768). A "
+    "longer article is briefed by a server of its own, sized to it.",
+)
 @debug_option
-def start(llama_server: str | None, slots: int) -> int:
+def start(llama_server: str | None, slots: int, context_size: int | None) -> int:
     """Start the server unless one runs (joining the model file on first use)."""
     from summarizer._engine import _service
 
-    started = _service.start(llama_server=llama_server, slots=slots, progress=progress())
+    started = _service.start(
+        llama_server=llama_server, slots=slots, context_size=context_size, progress=progress()
+    )
     state = "started" if started.new else "already running"
     print(
         f"summarizer server: {state} at {started.server.base_url} (pid {started.server.pid}, "

@@ -41,6 +41,8 @@ class Background:
     pid: int
     port: int
     slots: int = 1  # requests it serves at once (`-np`), each with the full context
+    # Its context per slot in tokens, as its command line gives it (None if it does not).
+    context_size: int | None = None
 
     @property
     def base_url(self) -> str:
@@ -70,7 +72,16 @@ class _Record:
     def server(self) -> Background:
         slots = [value for flag, value in itertools.pairwise(self.command) if flag == "-np"]
         count = int(slots[-1]) if slots and slots[-1].isdigit() else 1
-        return Background(pid=self.pid, port=self.port, slots=max(1, count))
+        return Background(
+            pid=self.pid, port=self.port, slots=max(1, count), context_size=self._context()
+        )
+
+    def _context(self) -> int | None:
+        flags = dict(itertools.pairwise(self.command))
+        try:
+            return int(flags["-c"]) // int(flags.get("-np", "1"))
+        except (KeyError, ValueError, ZeroDivisionError):
+            return None
 
     def to_json(self) -> str:
         fields = {"version": STATE_VERSION, "pid": self.pid, "port": self.port}

@@ -185,17 +185,28 @@ def shared_server(
     progress: Progress | None = None,
     slots: int = 1,
 ) -> LocalServer:
-    """The process-wide server, started on first use and restarted if it died.
+    """The process-wide server, started on first use and restarted if it died, or if a
+    call needs a larger context than it holds (`context_size` per slot; it only grows).
 
     `slots` matters only when it starts: a caller that alternates between several
     prompts (the benchmark) asks for one slot each, so every prompt keeps its cache.
+    A restart keeps the slots, and cuts off requests in flight on the old server: a
+    caller sending articles of mixed length at once sets one context for all of them.
     """
     global _shared
     from summarizer._engine._model_file import ensure_model
 
     with _lock:
         if _shared is not None and _shared.running():
-            return _shared
+            if _shared.context_size >= context_size:
+                return _shared
+            if progress:
+                progress(
+                    f"restarting the local model server with a {context_size}-token "
+                    f"context (it had {_shared.context_size}) for this article"
+                )
+            slots = _shared.slots
+            _shared.stop()
         exe = find_binary(binary)
         model = ensure_model(cache_dir, progress=progress)
         server = LocalServer(

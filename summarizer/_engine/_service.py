@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from summarizer._config import Settings, resolve
+from summarizer._config import Settings, resolve, server_context
 from summarizer._engine import _background, _model_file
 from summarizer._engine._background import Background
 from summarizer._engine._llama_server import Progress, find_binary, shared_server
@@ -35,8 +35,8 @@ class Stopped:
     record: Path
 
 
-def _settings(llama_server: str | None = None) -> Settings:
-    return resolve(backend="local", llama_server=llama_server)
+def _settings(llama_server: str | None = None, context_size: int | None = None) -> Settings:
+    return resolve(backend="local", llama_server=llama_server, context_size=context_size)
 
 
 def status() -> Background | None:
@@ -52,17 +52,24 @@ def stop() -> Stopped:
 
 
 def start(
-    *, llama_server: str | None = None, slots: int = 1, progress: Progress | None = None
+    *,
+    llama_server: str | None = None,
+    slots: int = 1,
+    context_size: int | None = None,
+    progress: Progress | None = None,
 ) -> Started:
     """Start the background server unless one runs (joining the model file on first use);
-    `slots` requests at once, each with the configured context."""
-    settings = _settings(llama_server)
+    `slots` requests at once.
+
+    Its context is fixed once started (`context_size` per slot, default MIN_CONTEXT): a
+    brief whose article needs more starts a server of its own, sized to the article."""
+    settings = _settings(llama_server, context_size)
     cache = settings.cache_dir
     running, new = _background.start(
         find_binary(settings.llama_server),
         _model_file.ensure_model(cache, progress=progress),
         cache,
-        context_size=settings.context_size,
+        context_size=server_context(None, settings.context_size),
         progress=progress,
         slots=slots,
     )
@@ -81,7 +88,7 @@ def serve_slots(settings: Settings, slots: int, *, progress: Progress | None = N
     shared_server(
         binary=settings.llama_server,
         cache_dir=settings.cache_dir,
-        context_size=settings.context_size,
+        context_size=server_context(None, settings.context_size),
         progress=progress,
         slots=slots,
     )
@@ -111,7 +118,7 @@ def batch_slots(settings: Settings, jobs: int, *, progress: Progress | None = No
     server = shared_server(
         binary=settings.llama_server,
         cache_dir=settings.cache_dir,
-        context_size=settings.context_size,
+        context_size=server_context(None, settings.context_size),
         progress=progress,
         slots=jobs,
     )

@@ -17,7 +17,6 @@ import sys
 from typing import BinaryIO
 
 from summarizer._errors import InputError, one_line
-from summarizer._input._html import extract, is_document, looks_like_html
 from summarizer._input._page import Page, Source
 from summarizer._input._simple import fragment_to_text
 
@@ -127,6 +126,9 @@ def clean_page(text: str, *, origin: str = "article", url: str | None = None) ->
     _reject_surrogates(text, origin)
     _reject_binary(text, origin)
     source = Source(origin=origin, url=url)
+    # Here, not at the top: trafilatura takes ~0.2 s to import, and bare text needs none of it.
+    from summarizer._input._html import extract, is_document, looks_like_html
+
     if is_document(text):
         page = extract(text, url=url, origin=origin)
         text, source = page.text, page.source

@@ -20,7 +20,7 @@ from importlib import resources
 from itertools import pairwise
 
 from summarizer._errors import InputError
-from summarizer._output._render import shown
+from summarizer._output._render import shown, source_lines, when_shown
 from summarizer._result import Result, Span
 from summarizer._text._hedges import basis_words
 
@@ -136,11 +136,15 @@ def _brief(result: Result, items: list[_Item]) -> str:
     out = [f"<h1>{_text(shown(b.headline))}</h1>"]
     for w in result.meta.warnings:
         out.append(f'<p class="warning"><strong>Warning:</strong> {_text(shown(w))}</p>')
+    # The page's address is shown as text, not made a link: a page's claims are data.
+    about = "<br>".join(_text(x) for x in source_lines(result.source))
+    out += [f'<p class="source"><strong>Source:</strong> {about}</p>'] if about else []
     summary = "" if e.summary == b.headline else f": {_text(shown(e.summary))}"
     out += ["<h2>Event</h2>", _button(by_id["event"], f"<b>{_label(e.category)}</b>{summary}")]
+    when = when_shown(e.when, result.source) if e.when else None
     places = [
-        f"<dt>{k}</dt><dd>{_text(shown(v)) if v else '—'}</dd>"
-        for k, v in (("When", e.when), ("Where", e.where))
+        f"<dt>{k}</dt><dd>{_text(v) if v else '—'}</dd>"
+        for k, v in (("When", when), ("Where", shown(e.where) if e.where else None))
     ]
     out += [f'<dl class="facts">{"".join(places)}</dl>', "<h2>Actors</h2>", "<ul>"]
     for i, a in enumerate(b.actors, 1):

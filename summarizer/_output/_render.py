@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from summarizer._result import Result
+from summarizer._result import Result, Source
 from summarizer.schemas import Brief
 
 # Line and page breaks inside a field would break the layout: each run becomes a space.
@@ -34,6 +34,47 @@ def shown(value: str) -> str:
     return _SURROGATE.sub("\ufffd", _INVISIBLE.sub("", _BREAKS.sub(" ", value))).strip()
 
 
+def safe_text(value: str) -> str:
+    """`value` with its lines and tabs kept and every other control character dropped, for
+    a terminal (see `_INVISIBLE`); lone surrogates become the replacement character."""
+    return _SURROGATE.sub("\ufffd", _KEEP_LINES.sub("", value.replace("\r\n", "\n")))
+
+
+_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A time the article gives relative to when it was written: read alone, it is ambiguous.
+_RELATIVE = re.compile(
+    r"\b(today|tonight|yesterday|tomorrow|this (morning|afternoon|evening|week|month|year)|"
+    r"(last|next|earlier this|later this) (week|month|year|night|weekend|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"(mon|tues|wednes|thurs|fri|satur|sun)day|ago|recently|overnight)\b",
+    re.I,
+)
+
+
+def when_shown(when: str, source: Source | None) -> str:
+    """The brief's `when` as the article says it, with the page's publication date beside
+    it when the article's time is relative ("on Tuesday", "last week") and the page has one."""
+    text = shown(when)
+    if source is None or source.published is None or not _RELATIVE.search(when):
+        return text
+    return f"{text} (page published {source.published.isoformat()})"
+
+
+def source_lines(source: Source | None) -> list[str]:
+    """What the page says about itself, as lines: title, site, author, date; then its address.
+    Nothing for an article that came without a page (plain text)."""
+    if source is None:
+        return []
+    about = [shown(x) for x in (source.title, source.site) if x]
+    if source.author:
+        about.append(f"by {shown(source.author)}")
+    if source.published:
+        about.append(f"published {source.published.isoformat()}")
+    address = source.url or source.canonical_url
+    lines = [", ".join(about)] if about else []
+    return lines + ([shown(address)] if address else [])
+
+
 def as_json(payload: object) -> str:
     """`payload` as indented UTF-8-safe JSON, every control character and lone surrogate
     \\u-escaped (C0 as json does)."""
@@ -42,12 +83,14 @@ def as_json(payload: object) -> str:
 
 
 def detailed(result: Result) -> dict[str, object]:
-    """`result` as `brief --meta` writes it: `{"brief", "meta", "evidence"}`, the last
-    mapping each field path to its quotes' `{"start", "end", "clipped"}` in the article."""
+    """`result` as `brief --meta` writes it: `{"brief", "meta", "evidence", "source"}`;
+    evidence maps each field path to its quotes' `{"start", "end", "clipped"}` in the
+    article, source is where the article came from (None when not known)."""
     return {
         "brief": result.brief.model_dump(mode="json"),
         "meta": result.meta.model_dump(mode="json"),
         "evidence": result.evidence.model_dump(mode="json"),
+        "source": result.source.as_json() if result.source else None,
     }
 
 
@@ -61,13 +104,17 @@ def _event(brief: Brief) -> str:
     return "" if summary == brief.headline else f": {shown(summary)}"
 
 
-def as_text(brief: Brief, warnings: Sequence[str] = ()) -> str:
-    """`warnings` (meta.warnings) are printed under the headline, one a line."""
+def as_text(brief: Brief, warnings: Sequence[str] = (), source: Source | None = None) -> str:
+    """`warnings` (meta.warnings) are printed under the headline, one a line; then the
+    page's `source`, if the article came from one."""
     e, s = brief.event, brief.status
     lines = [shown(brief.headline), ""]
     lines += [f"Warning: {shown(w)}" for w in warnings] + ([""] if warnings else [])
+    about = source_lines(source)
+    lines += [f"Source: {about[0]}", *(f"  {x}" for x in about[1:]), ""] if about else []
     lines += [f"Event ({_label(e.category)}){_event(brief)}"]
-    place = ", ".join(shown(x) for x in (e.when, e.where) if x)
+    when = when_shown(e.when, source) if e.when else None
+    place = ", ".join(x for x in (when, shown(e.where) if e.where else None) if x)
     if place:
         lines.append(f"  When/where: {place}")
     lines += ["", "Actors:"]
@@ -75,8 +122,8 @@ def as_text(brief: Brief, warnings: Sequence[str] = ()) -> str:
     lines += ["", f"Status ({_label(s.phase)}): {shown(s.summary)}", "", "Uncertain:"]
     if brief.uncertainties:
         for u in brief.uncertainties:
-            source = f"; according to {shown(u.according_to)}" if u.according_to else ""
-            lines.append(f"  - {shown(u.claim)} [{_label(u.basis)}{source}]")
+            who = f"; according to {shown(u.according_to)}" if u.according_to else ""
+            lines.append(f"  - {shown(u.claim)} [{_label(u.basis)}{who}]")
     else:
         lines.append("  (nothing the article marks as uncertain)")
     return "\n".join(lines) + "\n"
@@ -86,14 +133,19 @@ def _quotes(evidence: list[str]) -> str:
     return " ".join(f"“{shown(q)}”" for q in evidence)
 
 
-def as_markdown(brief: Brief, warnings: Sequence[str] = ()) -> str:
-    """`warnings` (meta.warnings) are a quoted block under the headline."""
+def as_markdown(brief: Brief, warnings: Sequence[str] = (), source: Source | None = None) -> str:
+    """`warnings` (meta.warnings) are a quoted block under the headline; the page's
+    `source`, if any, a line under them."""
     e, s = brief.event, brief.status
     out = [f"# {shown(brief.headline)}", ""]
     out += [f"> **Warning:** {shown(w)}" for w in warnings] + ([""] if warnings else [])
+    about = source_lines(source)
+    if about:
+        out += [f"*Source:* {' · '.join(about)}", ""]
     out += [f"**Event** ({_label(e.category)}){_event(brief)}"]
     if e.when or e.where:
-        when, where = (shown(x) if x else "—" for x in (e.when, e.where))
+        when = when_shown(e.when, source) if e.when else "—"
+        where = shown(e.where) if e.where else "—"
         out.append(f"*When:* {when} · *Where:* {where}")
     if e.evidence:
         out += ["", f"> {_quotes(e.evidence)}"]
@@ -102,8 +154,8 @@ def as_markdown(brief: Brief, warnings: Sequence[str] = ()) -> str:
     out += ["", f"## Status: {_label(s.phase)}", "", shown(s.summary), "", "## Uncertain", ""]
     if brief.uncertainties:
         for u in brief.uncertainties:
-            source = f", according to {shown(u.according_to)}" if u.according_to else ""
-            out.append(f"- {shown(u.claim)} (*{_label(u.basis)}*{source})")
+            who = f", according to {shown(u.according_to)}" if u.according_to else ""
+            out.append(f"- {shown(u.claim)} (*{_label(u.basis)}*{who})")
     else:
         out.append("- Nothing the article marks as uncertain.")
     return "\n".join(out) + "\n"

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import openai
 
-from summarizer._config import Backend, Settings
+from summarizer._config import Backend, Settings, server_context
 from summarizer._errors import BackendUnavailableError, ConfigurationError
 from summarizer._pipeline._http import bounded_async_client, bounded_client, request_limit
 
@@ -39,8 +39,11 @@ class Connection:
         api_key: str = NO_KEY,
         client: openai.OpenAI | None = None,
         async_client: openai.AsyncOpenAI | None = None,
+        context: int | None = None,
     ) -> None:
         self.backend = backend
+        # For `local`: the context per slot its server was sized for.
+        self.context = context
         self._url = base_url
         self._key = api_key
         self._settings = settings
@@ -118,9 +121,11 @@ def connect(
     client: openai.OpenAI | None = None,
     async_client: openai.AsyncOpenAI | None = None,
     progress: Callable[[str], None] | None = None,
+    context: int | None = None,
 ) -> Connection:
     """The connection for the configured backend; for `local`, its server is started
-    (or a running one found) here, once, and shared by the process."""
+    (or a running one found) here, once, and shared by the process. `context`: the
+    tokens the call needs (see `_run.context_needed`); the local server must hold them."""
     if client is not None or async_client is not None:
         # Whatever the caller configured, retries are ours to count.
         own = client.with_options(max_retries=0, timeout=settings.timeout) if client else None
@@ -134,23 +139,31 @@ def connect(
         from summarizer._engine._background import find
         from summarizer._engine._llama_server import running_shared, shared_server
 
-        # The server this process started already (a batch's, with one slot per job)
-        # comes first; else one left running by `summarizer server start`, as it is.
+        size = server_context(context, settings.context_size)
+        # The server this process started already (a batch's, one slot per job) comes
+        # first if the call fits its context; then one left running by `summarizer server
+        # start`, as it is, if the call fits its fixed context; else the process starts
+        # its own (or grows it), sized to the call.
         started = running_shared()
-        background = None if started is not None else find(settings.cache_dir)
-        local_url: str
-        if started is not None:
-            local_url = started.base_url
-        elif background is not None:
-            local_url = background.base_url
-        else:
-            local_url = shared_server(
-                binary=settings.llama_server,
-                cache_dir=settings.cache_dir,
-                context_size=settings.context_size,
-                progress=progress,
-            ).base_url
-        return Connection("local", local_url, settings)
+        if started is not None and (context is None or started.context_size >= context):
+            return Connection("local", started.base_url, settings, context=started.context_size)
+        background = find(settings.cache_dir)
+        held = background.context_size if background is not None else None
+        if background is not None and (held is None or context is None or held >= context):
+            return Connection("local", background.base_url, settings, context=held)
+        if background is not None and progress:
+            progress(
+                f"the background server's {held}-token context is too small for this "
+                f"article: starting a server with {size} (or restart it with "
+                f"`summarizer server start --context-size {size}`)"
+            )
+        server = shared_server(
+            binary=settings.llama_server,
+            cache_dir=settings.cache_dir,
+            context_size=size,
+            progress=progress,
+        )
+        return Connection("local", server.base_url, settings, context=server.context_size)
     if not settings.api_key and not settings.base_url:
         raise BackendUnavailableError(
             "the openai backend needs OPENAI_API_KEY (or the api_key option), or "

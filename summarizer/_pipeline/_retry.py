@@ -13,6 +13,7 @@ import asyncio
 import email.utils
 import math
 import random
+import re
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable
@@ -28,7 +29,7 @@ from tenacity import (
 )
 
 from summarizer._config import Settings
-from summarizer._errors import TransportError
+from summarizer._errors import ArticleTooLongError, TransportError, one_line
 
 T = TypeVar("T")
 
@@ -258,8 +259,39 @@ async def asend(
     raise AssertionError("unreachable: tenacity either returns or raises")
 
 
-def _failure(exc: BaseException, made: int) -> TransportError:
-    """The TransportError a failed send ends with: one line, what to check next."""
+# How servers say a request does not fit the model's context: OpenAI and vLLM
+# ("context_length_exceeded", "maximum context length"), llama-server
+# ("exceed_context_size_error", "exceeds the available context size").
+_TOO_LONG = re.compile(
+    r"context_length_exceeded|maximum context length|exceed_context_size|"
+    r"exceeds the available context size",
+    re.I,
+)
+
+
+def _too_long(exc: openai.APIStatusError) -> ArticleTooLongError | None:
+    """The article's error if the server refused the request as longer than its context."""
+    if exc.status_code not in (400, 413):
+        return None
+    try:
+        body = exc.response.text
+    except Exception:  # a body that cannot be read says nothing
+        return None
+    if not _TOO_LONG.search(body):
+        return None
+    said = exc.body.get("message") if isinstance(exc.body, dict) else None
+    detail = f" (it says: {one_line(said[:200])})" if isinstance(said, str) and said else ""
+    return ArticleTooLongError(
+        "article is too long for this model: the endpoint refused it as longer than its "
+        f"context{detail}; split it, or use a model with a larger context"
+    )
+
+
+def _failure(exc: BaseException, made: int) -> TransportError | ArticleTooLongError:
+    """The error a failed send ends with: one line, what to check next. A request the
+    server refuses as too long is the article's fault (exit 2), not the transport's."""
+    if isinstance(exc, openai.APIStatusError) and (too_long := _too_long(exc)) is not None:
+        return too_long
     if isinstance(exc, openai.APIStatusError):
         return TransportError(
             f"the model endpoint answered HTTP {exc.status_code} after {made} request(s)"

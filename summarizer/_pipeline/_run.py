@@ -7,6 +7,7 @@ and its problems, so the context stays bounded however many rounds there are.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
@@ -20,7 +21,7 @@ from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import ValidationError
 
 from summarizer import prompts
-from summarizer._config import Backend, Settings
+from summarizer._config import MODEL_CONTEXT, Backend, Settings
 from summarizer._engine._grammar import compact_grammar
 from summarizer._errors import (
     ArticleTooLongError,
@@ -42,6 +43,7 @@ from summarizer._pipeline._retry import (
     public_url,
     send,
 )
+from summarizer._pipeline._watch import LONG_PROMPT_TOKENS, prompt_progress
 from summarizer._problems import Problem, Repair, kind_of
 from summarizer._result import Meta, Result, Usage
 from summarizer._text._hedges import hedged, hint
@@ -68,17 +70,26 @@ class _Answer:
     truncated: bool = False
 
 
+def context_needed(article: str, settings: Settings) -> int:
+    """Tokens one call on `article` may use: the article's estimate, the prompt around it
+    and the answer's budget."""
+    return int(len(article) / CHARS_PER_TOKEN) + PROMPT_OVERHEAD_TOKENS + settings.max_tokens
+
+
 def check_length(article: str, settings: Settings) -> None:
     """Refuse, naming the limit, an article the local model's context cannot hold."""
     if settings.backend != "local":
-        return  # a remote model's context is unknown here; the server will say
-    budget = settings.context_size - settings.max_tokens - PROMPT_OVERHEAD_TOKENS
+        return  # a remote model's context is unknown here; its server says (see _retry)
+    context = settings.context_size or MODEL_CONTEXT
+    budget = context - settings.max_tokens - PROMPT_OVERHEAD_TOKENS
     estimate = int(len(article) / CHARS_PER_TOKEN)
     if estimate > budget:
+        which = "the configured" if settings.context_size else "the local model's"
         raise ArticleTooLongError(
-            f"article is too long for the local model: about {estimate} tokens, limit "
-            f"{budget} ({int(budget * CHARS_PER_TOKEN)} characters); split it, or use an API "
-            "model with a larger context",
+            f"article is too long for this model: about {estimate} tokens, and "
+            f"{which} {context}-token context holds {budget} besides the prompt and answer "
+            f"({int(budget * CHARS_PER_TOKEN)} characters); split it, or use an API model "
+            "with a larger context",
             tokens=estimate,
             limit=budget,
         )
@@ -136,6 +147,7 @@ class Call:
         self.article = article
         self.settings = settings
         self.notify: Progress = progress or (lambda _msg: None)
+        self.shows_progress = progress is not None
         self.deadline = Deadline(per_request=settings.timeout)
         self.usage = Usage()
         self.requests = 0
@@ -158,6 +170,13 @@ class Call:
         """Start the clock: connecting (a server start) is not part of the call's deadline."""
         self.started = time.monotonic()
         self.deadline.start(self.settings.deadline)
+
+    def watching(self, conn: Connection) -> contextlib.AbstractContextManager[None]:
+        """Prompt progress from the local server while a long article is read."""
+        long = len(self.article) / CHARS_PER_TOKEN >= LONG_PROMPT_TOKENS
+        if conn.backend != "local" or not self.shows_progress or not long:
+            return contextlib.nullcontext()
+        return prompt_progress(conn.base_url, self.notify)
 
     def rounds(self) -> Iterator[int]:
         """The answers this call may still ask for, numbered from 1."""
@@ -316,7 +335,7 @@ def run(
             raise _malformed(exc) from None
         return call.read(completion)
 
-    with call_limit(call.deadline.request_limit):
+    with call_limit(call.deadline.request_limit), call.watching(conn):
         for round_no in call.rounds():
             try:
                 answer = send(
@@ -362,7 +381,7 @@ async def adrive(call: Call, conn: Connection, gate: Gate | None, *, answered: i
             raise _malformed(exc) from None
         return call.read(completion)
 
-    with call_limit(call.deadline.request_limit):
+    with call_limit(call.deadline.request_limit), call.watching(conn):
         for round_no in itertools.islice(call.rounds(), answered, None):
             try:
                 answer = await asend(
