@@ -34,6 +34,7 @@ ENV = {
     "model": "SUMMARIZER_MODEL",
     "backend": "SUMMARIZER_BACKEND",
     "timeout": "SUMMARIZER_TIMEOUT",
+    "deadline": "SUMMARIZER_DEADLINE",
     "max_answers": "SUMMARIZER_MAX_ANSWERS",
     # The old name of max_answers, still read for one release (see CHANGELOG).
     "max_attempts": "SUMMARIZER_MAX_ATTEMPTS",
@@ -252,7 +253,7 @@ def resolve(
         temperature=_number(
             "temperature", temperature if temperature is not None else 0.0, float, 0
         ),
-        deadline=_number("deadline", deadline if deadline is not None else 900.0, float, 0.001),
+        deadline=_number("deadline", _pick("deadline", deadline, 900.0), float, 0.001),
         retry_wait_base=_number(
             "retry_wait_base", retry_wait_base if retry_wait_base is not None else 1.0, float, 0
         ),

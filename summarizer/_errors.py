@@ -10,8 +10,10 @@
     │   ├── TransportError          requests failed: refused (4xx) or retries exhausted     exit 3
     │   └── PageUnreachableError    a URL's server cannot be reached, timed out, answered
     │                               5xx/408/429, or redirected more than 5 times            exit 3
-    └── NoValidBriefError           no answer passed validation within the attempts         exit 4
-        └── OutputTruncatedError    the answer was cut off by the token limit               exit 4
+    ├── NoValidBriefError           no answer passed validation within the attempts         exit 4
+    │   └── OutputTruncatedError    the answer was cut off by the token limit               exit 4
+    └── BatchNotReadyError          an OpenAI Batch API batch has not finished: collect
+                                    again later                                             exit 75
 
 PageRefusedError and PageUnreachableError are both FetchError, so a caller can catch
 every problem reading a URL at once; each also keeps the exit code of its other parent.
@@ -152,3 +154,9 @@ class NoValidBriefError(SummarizerError):
 
 class OutputTruncatedError(NoValidBriefError):
     """The model hit the completion token limit before finishing the brief."""
+
+
+class BatchNotReadyError(SummarizerError):
+    """An OpenAI Batch API batch has not finished yet: collect again later."""
+
+    exit_code = 75  # EX_TEMPFAIL: try again later

@@ -122,8 +122,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # Tests must not pick up a developer's real key or endpoint.
     for name in (
         "OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_MODEL", "SUMMARIZER_BACKEND",
-        "SUMMARIZER_TIMEOUT", "SUMMARIZER_MAX_ATTEMPTS", "SUMMARIZER_MAX_ANSWERS",
-        "SUMMARIZER_MAX_RETRIES",
+        "SUMMARIZER_TIMEOUT", "SUMMARIZER_DEADLINE", "SUMMARIZER_MAX_ATTEMPTS",
+        "SUMMARIZER_MAX_ANSWERS", "SUMMARIZER_MAX_RETRIES",
         "SUMMARIZER_DEBUG", "SUMMARIZER_LLAMA_GRAMMAR",
     ):  # fmt: skip
         monkeypatch.delenv(name, raising=False)

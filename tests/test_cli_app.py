@@ -217,3 +217,17 @@ def test_module_entry_point_exits_with_the_code(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 3
     assert proc.stdout.startswith("summarizer server: not running")
+
+
+def test_deadline_reaches_the_call(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A deadline already spent: the call gives up before asking for a second answer.
+    article = ROOT / "examples" / "port_strike.txt"
+    bad = reply_json({"event": {}})  # never valid: each answer would be re-asked
+    with FakeOpenAI([bad, bad, bad]) as srv:
+        args = ["brief", str(article), "--backend", "openai", "--base-url", srv.base_url,
+                "-m", "m", "--no-cache", "--max-answers", "3"]  # fmt: skip
+        assert main([*args, "--deadline", "0.001"]) in (3, 4)
+        asked = len(srv.chat_requests)
+    assert asked <= 1
+    assert main([*args, "--deadline", "-1"]) == 2
+    assert "deadline" in capsys.readouterr().err

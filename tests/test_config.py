@@ -45,10 +45,13 @@ def test_explicit_beats_environment_beats_default(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("SUMMARIZER_MODEL", "env-model")
     monkeypatch.setenv("SUMMARIZER_BACKEND", "openai")
     monkeypatch.setenv("SUMMARIZER_MAX_ANSWERS", "5")
+    monkeypatch.setenv("SUMMARIZER_DEADLINE", "3000")
     s = resolve()
-    assert (s.model, s.backend, s.max_answers) == ("env-model", "openai", 5)
-    s = resolve(model="arg-model", backend="local", max_answers=1)
-    assert (s.model, s.backend, s.max_answers) == ("arg-model", "local", 1)
+    assert (s.model, s.backend, s.max_answers, s.deadline) == ("env-model", "openai", 5, 3000)
+    s = resolve(model="arg-model", backend="local", max_answers=1, deadline=60)
+    assert (s.model, s.backend, s.max_answers, s.deadline) == ("arg-model", "local", 1, 60)
+    monkeypatch.delenv("SUMMARIZER_DEADLINE")
+    assert resolve().deadline == 900
 
 
 def test_max_attempts_is_an_alias_of_max_answers(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,7 +33,7 @@ from typing import Any, Protocol
 from summarizer._batch._inputs import Item, load_text
 from summarizer._batch._records import Prior, RecordFile
 from summarizer._batch._run import Reporter, Summary, run_batch
-from summarizer._errors import InputError, SummarizerError, one_line
+from summarizer._errors import BatchNotReadyError, InputError, SummarizerError, one_line
 from summarizer._files import atomic_file
 from summarizer._result import Result
 
@@ -68,12 +68,6 @@ class BatchModel(Protocol):
     def retrieve(self, batch_id: str) -> Any: ...
     def download(self, file_id: str) -> bytes: ...
     async def settle(self, text: str, body: dict[str, Any] | None) -> Result: ...
-
-
-class BatchNotReadyError(SummarizerError):
-    """The batch has not finished yet: collect again later."""
-
-    exit_code = 75  # EX_TEMPFAIL: try again later
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ class ModelOptions:
     backend: str | None
     base_url: str | None
     timeout: float | None
+    deadline: float | None
     max_answers: int | None
     max_retries: int | None
     api_key_env: str | None
@@ -90,6 +91,7 @@ class ModelOptions:
             "base_url": self.base_url,
             "api_key": api_key,
             "timeout": self.timeout,
+            "deadline": self.deadline,
             "max_answers": self.max_answers,
             "max_retries": self.max_retries,
             "llama_server": self.llama_server,
@@ -124,6 +126,13 @@ _MODEL_DECORATORS = (
         type=float,
         metavar="SECONDS",
         help="Seconds per request (env SUMMARIZER_TIMEOUT).",
+    ),
+    click.option(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        help="Seconds for a whole brief, retries and re-asks included (default 900; env "
+        "SUMMARIZER_DEADLINE). A long article on a slow machine may need more.",
     ),
     click.option(
         "--max-answers",
