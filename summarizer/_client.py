@@ -192,7 +192,7 @@ class Summarizer:
     def _context(self, text: str) -> int | None:
         if self.settings.backend != "local" or self._client or self._async_client:
             return None
-        from summarizer._pipeline._run import context_needed
+        from summarizer._pipeline._length import context_needed
 
         return context_needed(text, self.settings)
 

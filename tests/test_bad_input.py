@@ -22,7 +22,7 @@ from fakeopenai import Action, FakeOpenAI, reply_json, status
 import summarizer._engine._llama_server
 from summarizer._cli import main
 from summarizer._config import MODEL_CONTEXT, resolve
-from summarizer._pipeline._run import PROMPT_OVERHEAD_TOKENS
+from summarizer._pipeline._length import PROMPT_OVERHEAD_TOKENS
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(200)
 

@@ -22,7 +22,7 @@ from test_faults import KEY
 import summarizer
 from summarizer._engine._grammar import UnsupportedSchemaError, compact_grammar
 from summarizer._pipeline._draft import Draft
-from summarizer._pipeline._run import MIN_STATUS_CHARS, draft_schema
+from summarizer._pipeline._request import MIN_STATUS_CHARS, draft_schema
 from summarizer._text._hedges import hedged
 from summarizer._text._sentences import split_sentences
 

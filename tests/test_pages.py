@@ -23,7 +23,7 @@ from summarizer._config import MIN_CONTEXT, MODEL_CONTEXT, resolve, server_conte
 from summarizer._engine._background import _Record
 from summarizer._errors import ArticleTooLongError
 from summarizer._output._render import as_markdown, as_text, when_shown
-from summarizer._pipeline._run import check_length, context_needed
+from summarizer._pipeline._length import check_length, context_needed
 
 PAGE = f"""<!doctype html><html lang="en"><head>
 <title>Ferry pier to close | Velmora Courier</title>

@@ -17,7 +17,7 @@ from summarizer._evaluation._figures import grounding_failures, problem_kinds
 from summarizer._pipeline import _draft, _repair
 from summarizer._pipeline._context import article_context, as_pydantic
 from summarizer._pipeline._draft import Draft
-from summarizer._pipeline._run import format_errors
+from summarizer._pipeline._request import format_errors
 from summarizer._problems import KINDS, Kind, Repair
 from summarizer._text._prose import ProseProblem
 

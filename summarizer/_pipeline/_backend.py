@@ -125,7 +125,7 @@ def connect(
 ) -> Connection:
     """The connection for the configured backend; for `local`, its server is started
     (or a running one found) here, once, and shared by the process. `context`: the
-    tokens the call needs (see `_run.context_needed`); the local server must hold them."""
+    tokens the call needs (see `_length.context_needed`); the local server must hold them."""
     if client is not None or async_client is not None:
         # Whatever the caller configured, retries are ours to count.
         own = client.with_options(max_retries=0, timeout=settings.timeout) if client else None

@@ -8,7 +8,6 @@ and its problems, so the context stays bounded however many rounds there are.
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import json
 import time
@@ -17,14 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 import openai
-from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import ValidationError
 
 from summarizer import prompts
-from summarizer._config import MODEL_CONTEXT, Backend, Settings
-from summarizer._engine._grammar import compact_grammar
+from summarizer._config import Backend, Settings
 from summarizer._errors import (
-    ArticleTooLongError,
     InputError,
     NoValidBriefError,
     OutputTruncatedError,
@@ -34,30 +30,32 @@ from summarizer._pipeline._backend import Connection, connect
 from summarizer._pipeline._context import article_context, as_pydantic
 from summarizer._pipeline._draft import Draft, cite
 from summarizer._pipeline._http import call_limit
+from summarizer._pipeline._length import CHARS_PER_TOKEN, check_length
 from summarizer._pipeline._repair import drop_repeated_claims, repair
+from summarizer._pipeline._request import (
+    choice,
+    count,
+    format_errors,
+    grammar_fields,
+    malformed,
+    reask_messages,
+    response_format,
+)
 from summarizer._pipeline._retry import (
     Deadline,
     Gate,
-    MalformedResponseError,
     asend,
     public_url,
     send,
 )
 from summarizer._pipeline._watch import LONG_PROMPT_TOKENS, prompt_progress
-from summarizer._problems import Problem, Repair, kind_of
+from summarizer._problems import Problem, Repair
 from summarizer._result import Meta, Result, Usage
 from summarizer._text._hedges import hedged, hint
 from summarizer._text._sentences import numbered
 from summarizer.schemas import SCHEMA_VERSION
 
 Progress = Callable[[str], None]
-
-# Prompt tokens besides the article (instructions and markup), with margin.
-PROMPT_OVERHEAD_TOKENS = 600
-# Shortest `latest` status the local grammar allows: longer than any phase word.
-MIN_STATUS_CHARS = 16
-# Conservative: English runs ~4 characters a token, other scripts fewer.
-CHARS_PER_TOKEN = 3.0
 
 
 @dataclass
@@ -68,70 +66,6 @@ class _Answer:
     raw: str | None
     errors: list[Problem] = field(default_factory=list)
     truncated: bool = False
-
-
-def context_needed(article: str, settings: Settings) -> int:
-    """Tokens one call on `article` may use: the article's estimate, the prompt around it
-    and the answer's budget."""
-    return int(len(article) / CHARS_PER_TOKEN) + PROMPT_OVERHEAD_TOKENS + settings.max_tokens
-
-
-def check_length(article: str, settings: Settings) -> None:
-    """Refuse, naming the limit, an article the local model's context cannot hold."""
-    if settings.backend != "local":
-        return  # a remote model's context is unknown here; its server says (see _retry)
-    context = settings.context_size or MODEL_CONTEXT
-    budget = context - settings.max_tokens - PROMPT_OVERHEAD_TOKENS
-    estimate = int(len(article) / CHARS_PER_TOKEN)
-    if estimate > budget:
-        which = "the configured" if settings.context_size else "the local model's"
-        raise ArticleTooLongError(
-            f"article is too long for this model: about {estimate} tokens, and "
-            f"{which} {context}-token context holds {budget} besides the prompt and answer "
-            f"({int(budget * CHARS_PER_TOKEN)} characters); split it, or use an API model "
-            "with a larger context",
-            tokens=estimate,
-            limit=budget,
-        )
-
-
-def format_errors(exc: ValidationError) -> list[Problem]:
-    """Pydantic errors as problems the model can act on: where, and what is wrong.
-
-    The error's `type` is the problem's kind when a validator of the draft raised it
-    (see `_draft.problem`); pydantic's own types are problems of shape.
-    """
-    found = []
-    for err in exc.errors(include_url=False):
-        kind = kind_of(err["type"])
-        value = err.get("input")
-        found.append(
-            Problem(
-                kind=kind,
-                field=".".join(str(p) for p in err["loc"]) or "answer",
-                # What the model wrote in the field, for a problem of content only.
-                value=value if kind != "schema" and isinstance(value, str | int | list) else None,
-                message=err["msg"].removeprefix("Value error, "),
-            )
-        )
-    return found
-
-
-def reask_messages(
-    base: list[dict[str, str]], raw: str, errors: list[Problem]
-) -> list[dict[str, str]]:
-    problems = "\n".join(f"- {e.line()}" for e in errors[:12])
-    return [
-        *base,
-        {"role": "assistant", "content": raw},
-        {
-            "role": "user",
-            "content": "Your brief was rejected:\n"
-            f"{problems}\n"
-            "Write the whole brief again as JSON, fixing these points. Name every actor as "
-            "the article names them, and cite only sentence numbers that exist.",
-        },
-    ]
 
 
 class Call:
@@ -159,7 +93,7 @@ class Call:
             numbered(self.sentences, withheld=withheld), hint(self.sentences, skip=withheld)
         )
         open_points = tuple(n for n in hedged(self.sentences) if n not in withheld)
-        self.grammar = _grammar_fields(open_points) if settings.llama_grammar else None
+        self.grammar = grammar_fields(open_points) if settings.llama_grammar else None
         self.messages = self.base
         self.history: list[list[Problem]] = []
         self.repairs: list[Repair] = []
@@ -208,14 +142,14 @@ class Call:
             # also as extra_body: as a typed parameter, openai walks the whole schema on
             # every request (~6 ms a call, a third of the client's CPU against a fast
             # server); the JSON sent is the same.
-            "extra_body": self.grammar or {"response_format": _response_format()},
+            "extra_body": self.grammar or {"response_format": response_format()},
         }
 
     def read(self, completion: Any) -> _Answer:
         """One completion as an answer, validated with the article as context; a body
         that is not a chat completion raises MalformedResponseError (a transport fault)."""
-        raw, finish_reason = _choice(completion)
-        _count(self.usage, completion)
+        raw, finish_reason = choice(completion)
+        count(self.usage, completion)
         if finish_reason == "length":
             return _Answer(draft=None, raw=raw, truncated=True)
         try:
@@ -332,7 +266,7 @@ def run(
         try:
             completion = sync.chat.completions.create(**call.request())
         except (json.JSONDecodeError, openai.APIResponseValidationError) as exc:
-            raise _malformed(exc) from None
+            raise malformed(exc) from None
         return call.read(completion)
 
     with call_limit(call.deadline.request_limit), call.watching(conn):
@@ -378,7 +312,7 @@ async def adrive(call: Call, conn: Connection, gate: Gate | None, *, answered: i
         try:
             completion = await client.chat.completions.create(**call.request())
         except (json.JSONDecodeError, openai.APIResponseValidationError) as exc:
-            raise _malformed(exc) from None
+            raise malformed(exc) from None
         return call.read(completion)
 
     with call_limit(call.deadline.request_limit), call.watching(conn):
@@ -398,75 +332,3 @@ async def adrive(call: Call, conn: Connection, gate: Gate | None, *, answered: i
             if result is not None:
                 return result
     call.give_up()
-
-
-def _malformed(exc: Exception) -> MalformedResponseError:
-    # A body that is not JSON (openai lets that escape unwrapped), or not the JSON
-    # asked for: a transport fault to retry, not a model answer to re-ask about.
-    return MalformedResponseError(f"response body is not a chat completion: {type(exc).__name__}")
-
-
-@functools.cache
-def _draft_json_schema() -> dict[str, Any]:
-    # Built once a process (~5 ms each time): requests only read it.
-    return Draft.model_json_schema()
-
-
-def _response_format() -> ResponseFormatJSONSchema:
-    # Structured output for any OpenAI-compatible server: the draft's schema, as the
-    # `json_schema` response format (llama-server turns it into a grammar of its own).
-    return {
-        "type": "json_schema",
-        "json_schema": {"name": "Draft", "schema": _draft_json_schema()},
-    }
-
-
-def _choice(completion: Any) -> tuple[str, str | None]:
-    """The first choice's text and finish reason; a body without them is a transport fault.
-
-    openai builds its response objects without validation, so a 200 answer that is not
-    a chat completion (a proxy's JSON, an error object) arrives with missing fields.
-    """
-    try:
-        choice = completion.choices[0]
-        content = choice.message.content
-    except (AttributeError, IndexError, KeyError, TypeError):
-        raise MalformedResponseError("the response is not a chat completion") from None
-    if not isinstance(content, str):
-        raise MalformedResponseError("the response has no text content")
-    reason = getattr(choice, "finish_reason", None)
-    return content, reason if isinstance(reason, str) else None
-
-
-def _grammar_fields(hedged: tuple[int, ...]) -> dict[str, Any]:
-    # extra_body is merged over the request's fields: response_format null makes
-    # llama-server use this grammar (it prefers response_format when both are set).
-    # Built once a call (a few ms); not cached, as it differs from article to article.
-    return {"response_format": None, "grammar": compact_grammar(draft_schema(hedged))}
-
-
-def draft_schema(hedged: tuple[int, ...]) -> dict[str, Any]:
-    """The draft's JSON Schema, narrowed for the local grammar: each uncertainty
-    cites one or two of the `hedged` sentences when there are any, and the latest
-    status is at least `MIN_STATUS_CHARS` long.
-
-    Free to cite any sentence, the model often cited a plain statement of fact
-    for an uncertainty; held to the sentences that hedge, it picks the ones that
-    leave something open. Only the grammar narrows this: validation accepts any sentence,
-    so answers from other backends are judged as before. With no hedged sentence
-    (or a language the hedge words miss) the citations are left free.
-    """
-    schema = Draft.model_json_schema()
-    if hedged:
-        refs = schema["$defs"]["DraftUncertainty"]["properties"]["evidence"]
-        refs["items"] = {"enum": list(hedged)}
-    # A sentence, not a word: a guard kept from when the field was `summary` and the
-    # model wrote the phase label there ("developing"); validation does not ask it.
-    schema["$defs"]["DraftStatus"]["properties"]["latest"]["minLength"] = MIN_STATUS_CHARS
-    return schema
-
-
-def _count(usage: Usage, completion: Any) -> None:
-    u = getattr(completion, "usage", None)
-    if u is not None:
-        usage.add(getattr(u, "prompt_tokens", 0), getattr(u, "completion_tokens", 0))
