@@ -141,3 +141,37 @@ def test_json_ld_gives_metadata_but_never_text() -> None:
     )
     result = extract(page)
     assert "sank" not in result.text and result.source.author == "Ada Lind"
+
+
+def test_a_list_of_links_to_other_stories_is_dropped_and_the_storys_own_list_kept() -> None:
+    teasers = "".join(
+        f'<li><span>Also: </span><a href="/story/{i}">Council {word} plan wins vote</a></li>'
+        for i, word in enumerate(("harbour", "school", "tram", "library"))
+    )
+    own = "".join(
+        f"<li>{item}</li>"
+        for item in (
+            "Ferries run every hour from the north pier.",
+            "Tickets bought before Monday stay valid.",
+            "The night service starts again in May, the operator said.",
+        )
+    )
+    page = (
+        f"<!doctype html><html><body><article>{STORY}<ul>{own}</ul>"
+        f"<div><h2>More stories</h2><ul>{teasers}</ul></div></article></body></html>"
+    )
+    text = extract(page).text
+    assert "Council harbour plan" not in text and "library plan" not in text
+    assert "Tickets bought before Monday stay valid." in text
+
+
+def test_a_list_with_a_link_in_one_item_is_the_storys() -> None:
+    items = (
+        "Timetables: <a href='/t'>the operator's site</a> lists every stop.",
+        "Refunds go through the ticket office.",
+        "Cyclists ride free on every route.",
+    )
+    listing = "".join(f"<li>{item}</li>" for item in items)
+    page = f"<!doctype html><html><body><article>{STORY}<ul>{listing}</ul></article></body></html>"
+    text = extract(page).text
+    assert "operator's site lists every stop." in text and "Cyclists ride free" in text

@@ -84,6 +84,7 @@ def extract(html: str, *, url: str | None = None, origin: str = "the page") -> P
     )
     language = _language(tree)
     _drop_hidden(tree)
+    _drop_link_lists(tree)
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -131,6 +132,23 @@ def _drop_hidden(tree: HtmlElement) -> None:
         attrs = [(str(name).lower(), value) for name, value in element.attrib.items()]
         if hidden(attrs):
             element.drop_tree()
+
+
+# A list whose every item holds a link and whose words are mostly link text is a list of
+# other pages (related stories, "more must-reads", a site map), not the story's own list.
+_LINK_SHARE = 0.5
+_MIN_LINK_ITEMS = 3
+
+
+def _drop_link_lists(tree: HtmlElement) -> None:
+    for listing in tree.xpath("//ul | //ol"):
+        items = listing.xpath("./li")
+        if len(items) < _MIN_LINK_ITEMS or not all(item.xpath(".//a") for item in items):
+            continue
+        words = len(listing.text_content().split())
+        linked = sum(len(a.text_content().split()) for a in listing.xpath(".//a"))
+        if words and linked >= _LINK_SHARE * words and listing.getparent() is not None:
+            listing.drop_tree()
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
