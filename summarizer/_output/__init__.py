@@ -1,1 +1,1 @@
-"""Renderings of a brief: text, Markdown, JSON (later HTML)."""
+"""Renderings of a brief: text, Markdown, JSON, the HTML report; the diff of two briefs; the batch index."""
