@@ -1,1 +1,1 @@
-"""Renderings of a brief: text, Markdown, JSON, the HTML report; the diff of two briefs; the batch index."""
+"""Renderings: a brief as text, Markdown, JSON or an HTML report; diffs; the batch index."""
