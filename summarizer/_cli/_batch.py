@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from summarizer._config import Settings
 
 EXIT_OK = 0
-# `--jobs` when not given. The local backend's stays at today's one slot until the
-# jobs 1/2/4 measurement is made on a quiet machine (bench/NOTES.md, "batch --jobs").
-LOCAL_DEFAULT_JOBS = 1
+# `--jobs` when not given. Local: 4 slots gave the most articles an hour on 2 cores with
+# the same briefs (bench/NOTES.md, "batch --jobs"); an endpoint takes more in flight.
+LOCAL_DEFAULT_JOBS = 4
 REMOTE_DEFAULT_JOBS = 8
 
 
