@@ -35,7 +35,7 @@ def openai_batch_option(command: Callable[..., int]) -> Callable[..., int]:
     def with_openai_batch(*, openai_batch: str | None = None, **kwargs: Any) -> int:
         if openai_batch is None:
             return command(**kwargs)
-        return run_openai_batch(openai_batch, **kwargs)
+        return run(openai_batch, **kwargs)
 
     option = click.option(
         "--openai-batch",
@@ -48,7 +48,7 @@ def openai_batch_option(command: Callable[..., int]) -> Callable[..., int]:
     return option(with_openai_batch)
 
 
-def run_openai_batch(
+def run(
     action: str,
     *,
     inputs: Sequence[str],
@@ -58,31 +58,7 @@ def run_openai_batch(
     resume: bool = False,
     jobs: int | None = None,
     out_dir: str | None = None,
-    **_others: Any,
-) -> int:
-    """`openai_batch` with a batch command's parameters (`shard` as given: "K/N" or parsed)."""
-    return openai_batch(
-        action,
-        inputs=inputs,
-        output=output,
-        model_options=model_options,
-        shard=shard,
-        resume=resume,
-        jobs=jobs,
-        out_dir=out_dir,
-    )
-
-
-def openai_batch(
-    action: str,
-    *,
-    inputs: Sequence[str],
-    output: str,
-    model_options: ModelOptions,
-    shard: Any = None,
-    resume: bool = False,
-    jobs: int | None = None,
-    out_dir: str | None = None,
+    **_others: Any,  # the batch command's other options, which the Batch API path ignores
 ) -> int:
     """Run one Batch API action for the articles `inputs` name, records in `output`.
 
