@@ -8,7 +8,7 @@ one decorator, right below `@model_options` (so it gets the `model_options` argu
     @openai_batch_option
     def batch(inputs, output, shard, resume, jobs, out_dir, ..., model_options): ...
 
-With `--openai-batch` given, the command's body does not run: `openai_batch` gets
+With `--openai-batch` given, the command's body does not run: `run` gets
 its arguments instead (by these names; others are not used by the Batch API path).
 Nothing heavy is imported until the action runs.
 """
