@@ -55,6 +55,7 @@ def test_each_group_scores_precision_recall_and_what_the_briefs_allow(bench: Mod
         {"about": "appeal", "group": "raised", "match": [["appeal"]]},
         {"about": "sentence", "group": "raised", "match": [["sentenc"]]},
         {"about": "dam", "group": "settled", "match": [["dam "]]},
+        {"about": "road", "group": "settled", "match": [["road"]]},
     ]})  # fmt: skip
     diff = _diff(
         # right: both sides are the charges point
@@ -62,20 +63,31 @@ def test_each_group_scores_precision_recall_and_what_the_briefs_allow(bench: Mod
             (_item("Whether Brisk will be charged"), _item("Brisk has still not been charged")),
             # wrong: the verdict (settled) paired with the appeal (raised)
             (_item("When the jury reaches a verdict"), _item("Whether the defence will appeal")),
+            # wrong: only the old side is the charges point
+            (_item("Brisk may be charged later"), _item("Whether the union will strike")),
         ],
         # one right (sentencing), one extra the gold does not know
-        raised=[_item("No date for sentencing"), _item("Unclear what the union will do")],
+        # and one the model wrongly keeps uncertain although gold says it is settled
+        raised=[
+            _item("No date for sentencing"),
+            _item("Unclear what the union will do"),
+            _item("Road repairs may take weeks"),
+        ],
         # wrong: the charges point shows as settled although it is in both briefs
-        gone=[_item("Prosecutors would not say", "Whether Brisk faces a charge is unclear")],
+        gone=[
+            _item("Prosecutors would not say", "Whether Brisk faces a charge is unclear"),
+            _item("When the road reopens"),
+        ],
     )
     score = bench.score_pair(points, diff)
     g = score.groups
-    assert (g["still_open"].placed, g["still_open"].right, g["still_open"].found) == (2, 1, 1)
-    assert (g["raised"].placed, g["raised"].right, g["raised"].no_gold) == (2, 1, 1)
+    assert (g["still_open"].placed, g["still_open"].right, g["still_open"].found) == (3, 1, 1)
+    assert (g["raised"].placed, g["raised"].right, g["raised"].no_gold) == (3, 1, 1)
     assert (g["raised"].gold, g["raised"].found, g["raised"].allowed) == (2, 1, 2)
-    assert (g["settled"].placed, g["settled"].right, g["settled"].found) == (1, 0, 0)
-    # The verdict was in the old brief only: settled was possible; the dam was never seen.
-    assert (g["settled"].gold, g["settled"].allowed) == (2, 1)
+    assert (g["settled"].placed, g["settled"].right, g["settled"].found) == (2, 1, 1)
+    # The verdict was in the old brief only: settled was possible; the road was in both
+    # briefs (the model's miss, not the diff's); the dam was never seen.
+    assert (g["settled"].gold, g["settled"].allowed) == (3, 1)
     assert g["still_open"].allowed == 1
     verdict = next(p for p in score.points if p["about"] == "verdict")
     assert verdict == {"about": "verdict", "group": "settled", "in_old_brief": True,
