@@ -35,7 +35,7 @@ from typing import Any
 import click
 
 from summarizer._cli._options import ModelOptions, model_options
-from summarizer._errors import SummarizerError
+from summarizer._errors import InputError, NoValidBriefError, SummarizerError
 from summarizer._evaluation._scoring import _groups_match, _plain
 from summarizer._output._diff import BriefDiff, UncertaintyItem, Version, compare
 
@@ -175,25 +175,26 @@ def _brief(session: Any, path: Path) -> Version:
     return Version(result.brief, result.evidence, path.name)
 
 
-@click.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out-dir", type=click.Path(path_type=Path), default=Path("diff-pairs-out"),
-              show_default=True, help="Where the per-pair details go.")  # fmt: skip
-@model_options
-def main(folder: Path, out_dir: Path, model_options: ModelOptions) -> int:
+def run(
+    folder: Path, out_dir: Path, options: ModelOptions
+) -> tuple[dict[str, GroupScore], list[str]]:
+    """Brief, compare and score every pair in `folder`: pooled counts, pairs without briefs."""
     from summarizer import Summarizer
 
     out_dir.mkdir(parents=True, exist_ok=True)
     totals = {g: GroupScore() for g in GROUPS}
     failed: list[str] = []
-    with Summarizer(**model_options.api_options(), cache=True) as session:
+    with Summarizer(**options.api_options(), cache=True) as session:
         for gold_path in sorted(folder.glob("*.gold.json")):
             gold = json.loads(gold_path.read_text(encoding="utf-8"))
             points = load_points(gold)
             try:
                 old = _brief(session, folder / gold["old"])
                 new = _brief(session, folder / gold["new"])
-            except SummarizerError as exc:
+            except (NoValidBriefError, InputError) as exc:
+                # The pair's points still count as gold, none found: recall stays honest.
+                for p in points:
+                    totals[p.group].gold += 1
                 failed.append(f"{gold['id']}: {exc}")
                 continue
             diff = compare(old, new)
@@ -209,10 +210,27 @@ def main(folder: Path, out_dir: Path, model_options: ModelOptions) -> int:
             print(f"{gold['id']}: " + ", ".join(
                 f"{g} {s.found}/{s.gold} found, {s.right}/{s.placed} right"
                 for g, s in score.groups.items()), file=sys.stderr)  # fmt: skip
+    return totals, failed
+
+
+@click.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out-dir", type=click.Path(path_type=Path), default=Path("diff-pairs-out"),
+              show_default=True, help="Where the per-pair details go.")  # fmt: skip
+@model_options
+def main(folder: Path, out_dir: Path, model_options: ModelOptions) -> int:
+    """Brief both articles of every pair in FOLDER, diff them and score the diff's
+    uncertainty groups against the pair's gold points."""
+    try:
+        totals, failed = run(folder, out_dir, model_options)
+    except SummarizerError as exc:  # no backend, bad settings: nothing to measure
+        raise click.ClickException(str(exc)) from None
     print(table(totals))
     for line in failed:
         print(f"- no brief: {line}")
-    return 1 if failed else 0
+    if failed:
+        sys.exit(1)  # click's standalone mode drops a return value
+    return 0
 
 
 if __name__ == "__main__":
