@@ -1,7 +1,7 @@
 """Measure how `summarizer diff` sorts uncertainties, on pairs of articles with gold points.
 
     PYTHONPATH=. python bench/diff_pairs.py bench/diff --backend local [--timeout S] [--deadline S]
-        [--out-dir DIR]
+        [--out-dir DIR] [--only ID,ID]
 
 FOLDER holds `NAME.gold.json` files; each names its two articles (`old`, `new`: a story
 and its update) and the open points of the story, each with the group the diff should put
@@ -176,7 +176,7 @@ def _brief(session: Any, path: Path) -> Version:
 
 
 def run(
-    folder: Path, out_dir: Path, options: ModelOptions
+    folder: Path, out_dir: Path, options: ModelOptions, only: set[str] | None = None
 ) -> tuple[dict[str, GroupScore], list[str]]:
     """Brief, compare and score every pair in `folder`: pooled counts, pairs without briefs."""
     from summarizer import Summarizer
@@ -187,6 +187,8 @@ def run(
     with Summarizer(**options.api_options(), cache=True) as session:
         for gold_path in sorted(folder.glob("*.gold.json")):
             gold = json.loads(gold_path.read_text(encoding="utf-8"))
+            if only is not None and gold["id"] not in only:
+                continue
             points = load_points(gold)
             try:
                 old = _brief(session, folder / gold["old"])
@@ -217,12 +219,13 @@ def run(
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out-dir", type=click.Path(path_type=Path), default=Path("diff-pairs-out"),
               show_default=True, help="Where the per-pair details go.")  # fmt: skip
+@click.option("--only", metavar="ID,ID", help="Only these pairs (gold ids), e.g. those cached.")
 @model_options
-def main(folder: Path, out_dir: Path, model_options: ModelOptions) -> int:
+def main(folder: Path, out_dir: Path, only: str | None, model_options: ModelOptions) -> int:
     """Brief both articles of every pair in FOLDER, diff them and score the diff's
     uncertainty groups against the pair's gold points."""
     try:
-        totals, failed = run(folder, out_dir, model_options)
+        totals, failed = run(folder, out_dir, model_options, set(only.split(",")) if only else None)
     except SummarizerError as exc:  # no backend, bad settings: nothing to measure
         raise click.ClickException(str(exc)) from None
     print(table(totals))
