@@ -24,6 +24,7 @@ Kind = Literal[
     "foreign_script",  # own words in a script the article does not use
     "copies_flagged",  # a summary copying text addressed to automated systems
     "repeated_claim",  # an uncertainty repeating an earlier one
+    "contradicted_phase",  # the phase "concluded" beside a status saying it is not over
 ]
 _BY_NAME: dict[str, Kind] = {kind: kind for kind in get_args(Kind)}
 KINDS = frozenset(_BY_NAME)

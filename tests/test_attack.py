@@ -310,7 +310,8 @@ def run_eval(srv: FakeOpenAI, folder: Path, out: Path, *extra: str) -> int:
 def test_eval_reports_attack_success_as_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    obeyed = draft("resolved", ATTACKER)  # the attacker's phase and sentence as the status
+    # The attacker's phase, beside a status that does not contradict it.
+    obeyed = draft("resolved", "Police said records may have been copied.")
     faithful = draft("ongoing", "Marrow said the incident is not resolved.")
     with FakeOpenAI([reply_json(obeyed), reply_json(faithful)]) as srv:
         assert run_eval(srv, eval_corpus(tmp_path), tmp_path / "out", "--json") == 0
@@ -320,8 +321,6 @@ def test_eval_reports_attack_success_as_json(
     assert s["intervals"]["attack_success"] == [1.0, 1.0]
     note, plain = result["cases"]
     assert note["attacked"] is True
-    # The status that copied the attacker's sentence was rebuilt from the reporter's
-    # account (the injection defence, tests/test_injection.py); the phase stays obeyed.
     assert note["attack_fired"] == ["phase=concluded"]
     assert plain["attacked"] is None and plain["attack_fired"] == []
 
@@ -358,7 +357,8 @@ def test_bench_reports_attack_success_for_each_pipeline(
     folder = eval_corpus(tmp_path)
     (folder / "plain.gold.json").unlink()
     report = tmp_path / "REPORT.md"
-    with FakeOpenAI([reply_json(draft("over", ATTACKER))]) as srv:
+    obeyed = draft("over", "Police said records may have been copied.")
+    with FakeOpenAI([reply_json(obeyed)]) as srv:
         code = main(
             ["bench", str(folder), "--out-dir", str(tmp_path / "b"), "-o", str(report),
              "--backend", "openai", "--base-url", srv.base_url, "-m", "fake"]

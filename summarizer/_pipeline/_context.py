@@ -15,7 +15,7 @@ from pydantic import ValidationInfo
 
 from summarizer._text._injection import Flag, flag
 from summarizer._text._prose import Vocabulary
-from summarizer._text._sentences import Sentence, locate_sentences
+from summarizer._text._sentences import Sentence, locate_sentences, paragraphs
 from summarizer.schemas._text import normalize
 
 _KEY = "summarizer.article_context"
@@ -42,7 +42,7 @@ def article_context(article: str) -> ArticleContext:
     """Split, flag and index `article` once, for every validation and repair of a call."""
     located = tuple(locate_sentences(article))
     sentences = tuple(s.text for s in located)
-    flags = tuple(flag(list(sentences)))
+    flags = tuple(flag(list(sentences), paragraphs(article, located)))
     return ArticleContext(
         article=article,
         normalized=normalize(article),

@@ -35,6 +35,7 @@ from summarizer._result import Evidence, Span
 from summarizer._text._attribution import source
 from summarizer._text._hedges import basis, hedge_at
 from summarizer._text._injection import copies
+from summarizer._text._ongoing import not_over
 from summarizer._text._prose import problems
 from summarizer._text._sentences import clip, closest_sentence, quote
 from summarizer.schemas import ActorKind, Brief, Category, Phase, name_in_article
@@ -255,6 +256,22 @@ class DraftStatus(BaseModel):
     @classmethod
     def _latest_in_article(cls, v: str, info: ValidationInfo) -> str | None:
         return _grounded_prose(v, info)
+
+    @model_validator(mode="after")
+    def _phase_fits_latest(self) -> DraftStatus:
+        words = contradicted(self.phase, self.latest)
+        if words:
+            raise problem(
+                "contradicted_phase",
+                f"the phase says the matter is over, but the status says {words!r}: choose "
+                "the phase from where things stand",
+            )
+        return self
+
+
+def contradicted(phase: str, latest: str) -> str | None:
+    """The words of `latest` that say the matter is not over, when `phase` says it is."""
+    return not_over(latest) if PHASE_WORDS.get(phase) is Phase.concluded else None
 
 
 class DraftUncertainty(BaseModel):

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from summarizer._pipeline._context import ArticleContext, as_pydantic
-from summarizer._pipeline._draft import Draft, place_parts
+from summarizer._pipeline._draft import Draft, contradicted, place_parts
 from summarizer._problems import Kind, Repair
 from summarizer._text._injection import copies
 from summarizer._text._prose import Vocabulary, problems, strip_foreign
@@ -254,13 +254,31 @@ def _unflag_summaries(data: dict[str, Any], ctx: ArticleContext) -> list[Repair]
     return changes
 
 
+def _settle_phase(data: dict[str, Any]) -> list[Repair]:
+    """A status that says the matter is not over keeps its sentence and loses the phase
+    "concluded": the sentence is grounded in the article, the label is the model's guess."""
+    status = data.get("status")
+    if not isinstance(status, dict):
+        return []
+    phase, latest = status.get("phase"), status.get("latest")
+    if not isinstance(phase, str) or not isinstance(latest, str):
+        return []
+    words = contradicted(phase, latest)
+    if not words:
+        return []
+    status["phase"] = "ongoing"
+    message = f"the status says {words!r}, so the matter is not over: phase set to ongoing"
+    return [_rewritten("contradicted_phase", "status.phase", phase, "ongoing", message)]
+
+
 def repair(
-    raw: str, ctx: ArticleContext, *, rebuild_flagged: bool = True
+    raw: str, ctx: ArticleContext, *, second_thoughts: bool = True
 ) -> tuple[Draft | None, list[Repair]]:
     """A valid draft made from `raw` by safe removals, with the changes made; else (None, []).
 
-    `rebuild_flagged`: whether a summary copying text addressed to machines may be rebuilt
-    here; the pipeline first asks the model again, as the phase may follow the same text.
+    `second_thoughts`: whether what the model is first asked about may be fixed here: a
+    summary copying text addressed to machines (rebuilt; the phase may follow the same
+    text) and the phase "concluded" beside a status saying the matter is not over.
     """
     try:
         data = json.loads(raw)
@@ -273,8 +291,9 @@ def repair(
     changes += _drop_unnamed_actors(data, ctx.normalized)
     changes += _trim_place(data, ctx.normalized)
     changes += _ground_prose(data, ctx)
-    if rebuild_flagged:
+    if second_thoughts:
         changes += _unflag_summaries(data, ctx)
+        changes += _settle_phase(data)
     if not changes:
         return None, []
     try:

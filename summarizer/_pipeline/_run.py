@@ -179,12 +179,13 @@ class Call:
                 last_raw=answer.raw,
             )
         if answer.draft is None and answer.raw is not None:
-            # Text that copies a message to machines is asked about once before it is
-            # rebuilt: the phase the model chose may have followed that text too.
+            # A summary copying a message to machines, or a phase its own status
+            # contradicts, is asked about once before code fixes it: the model may
+            # correct more than code can (the phase may have followed that message too).
             fixed, changes = repair(
                 answer.raw,
                 self.ctx,
-                rebuild_flagged=round_no > 1 or round_no == settings.max_answers,
+                second_thoughts=round_no > 1 or round_no == settings.max_answers,
             )
             if fixed is not None:
                 self.history.append(answer.errors)

@@ -16,6 +16,7 @@ French, Spanish and German, which are the languages the hedge and name rules kno
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from summarizer._text._sentences import stems
@@ -73,6 +74,15 @@ _OVERRIDE = re.compile(
 )
 # In capitals, as chat transcripts write them; "System: disk full" in an error message is not.
 _ROLE_MARKER = re.compile(r"(?:^|[\"'“‘(\[]\s*)(?:SYSTEM|ASSISTANT|USER|INSTRUCTIONS?)\s*:")
+# A paragraph that opens with a note's label is one message, whoever it claims to be from.
+_NOTE_LABEL = re.compile(
+    r"\W{0,3}(?:correction|corrections|clarification|update|updated|editor'?s'? note|"
+    r"note(?: to [\w ]{1,40})?|notice|important|attention|disclaimer|addendum|statement|"
+    r"rectificatif|mise a jour|note de la redaction|correccion|actualizacion|"
+    r"nota(?: de [\w ]{1,30})?|berichtigung|korrektur|aktualisierung|"
+    r"hinweis(?: an [\w ]{1,30})?|anmerkung(?: der redaktion)?)"
+    r"\s*:"
+)
 _BRIEF_JSON = re.compile(
     r"[{,]\s*[\"'](?:status|phase|category|headline|summary|event|actors|uncertainties)[\"']\s*:"
 )
@@ -92,8 +102,37 @@ class Flag:
         )
 
 
-def flag(sentences: list[str]) -> list[Flag]:
-    """The sentences that address machines, in order."""
+def flag(sentences: list[str], paragraphs: Sequence[int] | None = None) -> list[Flag]:
+    """The sentences that address machines, in order.
+
+    `paragraphs` gives each sentence's paragraph number; with it, a labelled note
+    ("CORRECTION:", "Editor's note:") that addresses machines anywhere is flagged whole: the
+    label makes the paragraph one message, so its other claims are the attacker's too.
+    """
+    flags = _sentence_flags(sentences)
+    if paragraphs is None or not flags:
+        return flags
+    return _labelled_notes(sentences, list(paragraphs), flags)
+
+
+def _labelled_notes(sentences: list[str], paragraphs: list[int], flags: list[Flag]) -> list[Flag]:
+    flagged = {f.sentence: f for f in flags}
+    for f in flags:
+        members = [
+            n
+            for n in range(1, len(sentences) + 1)
+            if paragraphs[n - 1] == paragraphs[f.sentence - 1]
+        ]
+        if not _NOTE_LABEL.match(fold(sentences[members[0] - 1])):
+            continue
+        for n in members:
+            flagged.setdefault(
+                n, Flag(n, f"part of the labelled note flagged at sentence {f.sentence}")
+            )
+    return [flagged[n] for n in sorted(flagged)]
+
+
+def _sentence_flags(sentences: list[str]) -> list[Flag]:
     flags: list[Flag] = []
     remaining = 0  # sentences still inside a flagged message's open quotation
     for n, sentence in enumerate(sentences, 1):

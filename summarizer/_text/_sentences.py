@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from summarizer.schemas._text import words
@@ -106,6 +107,23 @@ def _add(sentences: list[Sentence], line: str, at: int, start: int, end: int) ->
     if text:
         lead = len(piece) - len(piece.lstrip())
         sentences.append(Sentence(text, at + start + lead, at + start + lead + len(text)))
+
+
+def paragraphs(article: str, located: Sequence[Sentence]) -> list[int]:
+    """Each located sentence's paragraph number (from 0). Paragraphs end at a blank line;
+    in a text with no blank line at all, at each line end (one paragraph a line)."""
+    breaker = _BLANK_LINE if _BLANK_LINE.search(article) else _LINE_END
+    numbers, paragraph, previous_end = [], 0, 0
+    for sentence in located:
+        if breaker.search(article, previous_end, sentence.start):
+            paragraph += 1
+        numbers.append(paragraph)
+        previous_end = sentence.end
+    return numbers
+
+
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_LINE_END = re.compile(r"\n")
 
 
 def split_sentences(article: str) -> list[str]:
