@@ -57,7 +57,8 @@ class GroupScore:
 
     gold: int = 0  # gold points of the group
     allowed: int = 0  # of those, findable given the two briefs
-    found: int = 0  # of those, found in the diff's group
+    found: int = 0  # gold points found in the diff's group
+    found_allowed: int = 0  # of those, the ones the two briefs allowed
     placed: int = 0  # items the diff put in the group
     right: int = 0  # of those, gold puts there
     no_gold: int = 0  # of those, matching no gold point at all
@@ -137,6 +138,7 @@ def score_pair(points: list[Point], diff: BriefDiff) -> PairScore:
         s.gold += 1
         s.allowed += allowed
         s.found += p.about in found
+        s.found_allowed += allowed and p.about in found
         out.points.append(
             {
                 "about": p.about,
@@ -163,7 +165,7 @@ def table(totals: dict[str, GroupScore]) -> str:
     for group, s in totals.items():
         rows.append(
             f"| {group} | {s.gold} | {s.allowed} | {_ratio(s.found, s.gold)} | "
-            f"{_ratio(s.found, s.allowed)} | {_ratio(s.right, s.placed)} | {s.no_gold} |"
+            f"{_ratio(s.found_allowed, s.allowed)} | {_ratio(s.right, s.placed)} | {s.no_gold} |"
         )
     return "\n".join(rows)
 

@@ -95,10 +95,11 @@ def test_each_group_scores_precision_recall_and_what_the_briefs_allow(bench: Mod
 
 
 def test_the_table_pools_counts_and_shows_ratios(bench: ModuleType) -> None:
-    a = bench.GroupScore(gold=3, allowed=2, found=1, placed=2, right=1, no_gold=1)
-    a.add(bench.GroupScore(gold=1, allowed=1, found=1, placed=2, right=2, no_gold=0))
+    a = bench.GroupScore(gold=3, allowed=2, found=2, found_allowed=1, placed=2, right=1, no_gold=1)
+    a.add(bench.GroupScore(gold=1, allowed=1, found=1, found_allowed=1, placed=2, right=2))
     text = bench.table({"raised": a, "settled": bench.GroupScore()})
-    assert "| raised | 4 | 3 | 2/4 = 0.50 | 2/3 = 0.67 | 3/4 = 0.75 | 1 |" in text
+    # Recall of what the briefs allowed counts only allowed points found: never above 1.
+    assert "| raised | 4 | 3 | 3/4 = 0.75 | 2/3 = 0.67 | 3/4 = 0.75 | 1 |" in text
     assert "| settled | 0 | 0 | – | – | – | 0 |" in text
 
 
