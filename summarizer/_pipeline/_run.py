@@ -89,10 +89,12 @@ class Call:
         self.ctx = article_context(article)
         self.sentences = list(self.ctx.sentences)
         withheld = self.ctx.withheld
+        hedges = hedged(self.sentences)  # for the hint and the grammar: searched once
         self.base = prompts.brief_messages(
-            numbered(self.sentences, withheld=withheld), hint(self.sentences, skip=withheld)
+            numbered(self.sentences, withheld=withheld),
+            hint(self.sentences, skip=withheld, found=hedges),
         )
-        open_points = tuple(n for n in hedged(self.sentences) if n not in withheld)
+        open_points = tuple(n for n in hedges if n not in withheld)
         self.grammar = grammar_fields(open_points) if settings.llama_grammar else None
         self.messages = self.base
         self.history: list[list[Problem]] = []
