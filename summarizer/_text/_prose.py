@@ -150,7 +150,9 @@ def audit(text: str, vocab: Vocabulary) -> tuple[int, list[ProseProblem]]:
     """How many names and figures `text` states, and its problems (see `problems`)."""
     found: list[ProseProblem] = []
     checked = 0
-    for ch in dict.fromkeys(c for c in text if c.isalpha()):
+    # ASCII letters are Latin, which is always allowed: only other text is looked up.
+    letters = () if text.isascii() else dict.fromkeys(c for c in text if c.isalpha())
+    for ch in letters:
         if _script(ch) not in vocab.scripts:
             run = re.search(f"{re.escape(ch)}\\S*", text)
             found.append(ProseProblem("script", run.group() if run else ch))
@@ -159,8 +161,9 @@ def audit(text: str, vocab: Vocabulary) -> tuple[int, list[ProseProblem]]:
         before = text[: match.start()].rstrip(" \t\n\"'“‘(«")
         starts = not before or before[-1] in ".!?:;"
         token = match.group()
-        checked += token[0].isdigit() or token[0].isupper() or fold(token) in _NUMBER_WORDS
-        problem = _check(token, vocab, sentence_start=starts)
+        word = "" if token[0].isdigit() else fold(token).replace("’", "'")  # folded once
+        checked += token[0].isdigit() or token[0].isupper() or word in _NUMBER_WORDS
+        problem = _check(token, word, vocab, sentence_start=starts)
         if problem is not None and problem not in found:
             found.append(problem)
     return checked, found
@@ -172,10 +175,12 @@ def strip_foreign(text: str, vocab: Vocabulary) -> str:
     return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", kept)).strip()
 
 
-def _check(token: str, vocab: Vocabulary, *, sentence_start: bool) -> ProseProblem | None:
+def _check(
+    token: str, word: str, vocab: Vocabulary, *, sentence_start: bool
+) -> ProseProblem | None:
+    # `word`: the token folded (see `audit`), for any token but a figure.
     if token[0].isdigit():
         return None if _number_value(token) in vocab.numbers else ProseProblem("figure", token)
-    word = fold(token).replace("’", "'")
     if word in _NUMBER_WORDS:
         return None if _NUMBER_WORDS[word] in vocab.numbers else ProseProblem("figure", token)
     if not token[0].isupper():
