@@ -9,6 +9,7 @@ derandomized so CI sees the same cases every run.
 from __future__ import annotations
 
 import io
+import re
 import time
 import unicodedata
 from pathlib import Path
@@ -21,6 +22,7 @@ from summarizer._errors import InputError
 from summarizer._input._read import clean_article, decode_article, read_article
 from summarizer._text._sentences import quote, split_sentences
 from summarizer.schemas._text import (
+    _TRANSLATE,
     contains_quote,
     fold,
     identifying_words,
@@ -277,3 +279,17 @@ def test_matching_a_name_in_a_one_megabyte_article_is_fast() -> None:
     assert not name_in_article("aa Brandt", article)
     assert not name_in_article("aaa", article)
     assert time.monotonic() - start < 3.0
+
+
+def _normalize_in_full(text: str) -> str:
+    # `normalize` before its ASCII fast path: every pass on every text.
+    folded = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    return re.sub(r"\s+", " ", folded).strip().casefold()
+
+
+@SETTINGS
+@given(st.one_of(edgy_text, st.text(st.characters(max_codepoint=127), max_size=60)))
+@example("Quoted `like this`\x1c\x1f and \t tabs ")
+@example("ASCII\x0b\x0cwhitespace\r\n")
+def test_normalize_takes_the_fast_path_to_the_same_text(text: str) -> None:
+    assert normalize(text) == _normalize_in_full(text)

@@ -5,7 +5,7 @@ own run of the same command, which the state file beside the record file ties to
 (`OUT.jsonl` -> `OUT.jsonl.openai-batch.json`):
 
 - `submit` writes one request line per article not already done (`custom_id` = the
-  article's id, `body` = exactly what a live call sends first, from `Call.request()`)
+  article's id, `body` = exactly what a live call sends first, from `Call.body()`)
   to `OUT.jsonl.openai-batch-requests.jsonl`, uploads it (`purpose="batch"`), creates
   the batch and saves its id in the state file.
 - `status` asks where the batch is.

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-import openai
-from openai.types.chat import ChatCompletion
-
 from summarizer._config import Settings
 from summarizer._errors import ConfigurationError
 from summarizer._pipeline._backend import Connection, connect
 from summarizer._pipeline._http import call_limit
+from summarizer._pipeline._request import read_reply
 from summarizer._pipeline._retry import Gate, MalformedResponseError
 from summarizer._pipeline._run import Call, adrive
 from summarizer._result import Result
@@ -23,18 +21,6 @@ from summarizer._result import Result
 ENDPOINT: Final = "/v1/chat/completions"
 # Uploading or downloading a batch file is one request that may take minutes.
 TRANSFER_S = 600.0
-
-
-def request_body(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The JSON body openai sends for `chat.completions.create(**kwargs)`: the given
-    parameters, then `extra_body` merged over them."""
-    body = {
-        k: v
-        for k, v in kwargs.items()
-        if k != "extra_body" and not isinstance(v, openai.Omit | openai.NotGiven)
-    }
-    body.update(kwargs.get("extra_body") or {})
-    return body
 
 
 class BatchModel:
@@ -54,7 +40,7 @@ class BatchModel:
 
     def request_body(self, text: str) -> dict[str, Any]:
         """What a live call of `text` sends first (InputError for text it would refuse)."""
-        return request_body(Call(text, self.settings, progress=None).request())
+        return Call(text, self.settings, progress=None).body()
 
     def upload(self, name: str, data: bytes) -> str:
         with call_limit(lambda: TRANSFER_S):
@@ -88,7 +74,7 @@ class BatchModel:
         if body is None:
             return await adrive(call, conn, self._gate)
         try:
-            answer = call.read(ChatCompletion.model_construct(**body))
+            answer = call.read(read_reply(body))
         except MalformedResponseError:
             return await adrive(call, conn, self._gate)
         result = call.settle(1, answer, conn.backend, conn.base_url)

@@ -7,6 +7,7 @@ the public `Brief` validators read), and validators get it back with `from_info`
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -15,7 +16,7 @@ from pydantic import ValidationInfo
 
 from summarizer._text._injection import Flag, flag
 from summarizer._text._prose import Vocabulary
-from summarizer._text._sentences import Sentence, locate_sentences, paragraphs
+from summarizer._text._sentences import Sentence, locate_sentences, paragraphs, stems
 from summarizer.schemas._text import normalize
 
 _KEY = "summarizer.article_context"
@@ -36,6 +37,17 @@ class ArticleContext:
     @property
     def withheld(self) -> frozenset[int]:
         return frozenset(self.flagged)
+
+    # Read by citing, for the event, the status and each actor: built once, on first use.
+    @functools.cached_property
+    def stems(self) -> tuple[frozenset[str], ...]:
+        """Each sentence's word stems, as `closest_sentence` compares them."""
+        return tuple(frozenset(stems(s)) for s in self.sentences)
+
+    @functools.cached_property
+    def normalized_sentences(self) -> tuple[str, ...]:
+        """Each sentence as `normalize` folds it, for finding the sentence that names an actor."""
+        return tuple(normalize(s) for s in self.sentences)
 
 
 def article_context(article: str) -> ArticleContext:

@@ -313,12 +313,16 @@ class Draft(BaseModel):
         return self
 
 
-def naming_sentences(name: str, sentences: Sequence[str]) -> list[int]:
+def naming_sentences(
+    name: str, sentences: Sequence[str], *, normalized: Sequence[str] | None = None
+) -> list[int]:
     """The number of the first sentence that names `name` (as `name_in_article` finds
     names), as a one-item list; [] if no single sentence does (a name split by the
-    sentence splitter)."""
-    for i, sentence in enumerate(sentences, 1):
-        if name_in_article(name, normalize(sentence)):
+    sentence splitter). `normalized`: the sentences as `normalize` folds them, when
+    the caller has them already."""
+    folded = normalized if normalized is not None else map(normalize, sentences)
+    for i, sentence in enumerate(folded, 1):
+        if name_in_article(name, sentence):
             return [i]
     return []
 
@@ -354,16 +358,18 @@ def cite(draft: Draft, ctx: ArticleContext) -> tuple[Brief, Evidence]:
     data["headline"] = draft.event.summary
     data["event"]["category"] = CATEGORY_WORDS[draft.event.category].value
     data["event"]["evidence"] = fill(
-        "event", closest_sentence(draft.event.summary, texts, exclude=flagged)
+        "event", closest_sentence(draft.event.summary, texts, exclude=flagged, stemmed=ctx.stems)
     )
     data["status"]["phase"] = PHASE_WORDS[draft.status.phase].value
     data["status"]["summary"] = data["status"].pop("latest")
     data["status"]["evidence"] = fill(
-        "status", closest_sentence(draft.status.latest, texts, exclude=flagged)
+        "status", closest_sentence(draft.status.latest, texts, exclude=flagged, stemmed=ctx.stems)
     )
     for i, (out, actor) in enumerate(zip(data["actors"], draft.actors, strict=True)):
         out["kind"] = KIND_WORDS[actor.kind].value
-        out["evidence"] = fill(f"actors[{i}]", naming_sentences(actor.name, texts))
+        out["evidence"] = fill(
+            f"actors[{i}]", naming_sentences(actor.name, texts, normalized=ctx.normalized_sentences)
+        )
     names = [actor.name for actor in draft.actors]
     for i, (out, item) in enumerate(zip(data["uncertainties"], draft.uncertainties, strict=True)):
         out["evidence"] = fill(f"uncertainties[{i}]", item.evidence)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,11 +32,12 @@ from summarizer._pipeline._http import call_limit
 from summarizer._pipeline._length import CHARS_PER_TOKEN, check_length
 from summarizer._pipeline._repair import drop_repeated_claims, repair
 from summarizer._pipeline._request import (
-    choice,
-    count,
+    CHAT_OPTIONS,
+    CHAT_PATH,
+    Reply,
     format_errors,
     grammar_fields,
-    malformed,
+    read_reply,
     reask_messages,
     response_format,
 )
@@ -89,10 +89,12 @@ class Call:
         self.ctx = article_context(article)
         self.sentences = list(self.ctx.sentences)
         withheld = self.ctx.withheld
+        hedges = hedged(self.sentences)  # for the hint and the grammar: searched once
         self.base = prompts.brief_messages(
-            numbered(self.sentences, withheld=withheld), hint(self.sentences, skip=withheld)
+            numbered(self.sentences, withheld=withheld),
+            hint(self.sentences, skip=withheld, found=hedges),
         )
-        open_points = tuple(n for n in hedged(self.sentences) if n not in withheld)
+        open_points = tuple(n for n in hedges if n not in withheld)
         self.grammar = grammar_fields(open_points) if settings.llama_grammar else None
         self.messages = self.base
         self.history: list[list[Problem]] = []
@@ -126,31 +128,30 @@ class Call:
     def retried(self, reason: str, delay: float) -> None:
         self.notify(f"request failed ({reason}); retrying in {delay:.1f}s")
 
-    def request(self) -> dict[str, Any]:
-        """The keyword arguments of `chat.completions.create`, the same for both drivers.
+    def body(self) -> dict[str, Any]:
+        """The JSON body of the next request, the same for both drivers and the Batch API.
 
-        The messages go out exactly as built: no library renders them as a template (the
-        article and a previous answer may hold `{{ }}` or `{%`).
+        What `chat.completions.create(model=…, messages=…, max_tokens=…, temperature=…,
+        extra_body=…)` sends, key for key and in its order; posted as is, because
+        openai's typed parameters walk every message through each message type on every
+        request (~2 ms a call). The messages go out exactly as built: no library renders
+        them as a template (the article and a previous answer may hold `{{ }}` or `{%`).
         """
         return {
-            "model": self.settings.model,
             "messages": self.messages,
-            "temperature": self.settings.temperature,
+            "model": self.settings.model,
             "max_tokens": self.settings.max_tokens,
-            "response_format": openai.omit,
-            # Under the grammar, `response_format: null` and the grammar. Else the schema,
-            # also as extra_body: as a typed parameter, openai walks the whole schema on
-            # every request (~6 ms a call, a third of the client's CPU against a fast
-            # server); the JSON sent is the same.
-            "extra_body": self.grammar or {"response_format": response_format()},
+            "temperature": self.settings.temperature,
+            # Under the grammar, `response_format: null` and the grammar; else the
+            # draft's schema as the json_schema response format.
+            **(self.grammar or {"response_format": response_format()}),
         }
 
-    def read(self, completion: Any) -> _Answer:
-        """One completion as an answer, validated with the article as context; a body
-        that is not a chat completion raises MalformedResponseError (a transport fault)."""
-        raw, finish_reason = choice(completion)
-        count(self.usage, completion)
-        if finish_reason == "length":
+    def read(self, reply: Reply) -> _Answer:
+        """One reply as an answer, validated with the article as context."""
+        raw = reply.content
+        self.usage.add(reply.prompt_tokens, reply.completion_tokens)
+        if reply.finish_reason == "length":
             return _Answer(draft=None, raw=raw, truncated=True)
         try:
             draft = Draft.model_validate_json(raw, context=as_pydantic(self.ctx), strict=False)
@@ -264,11 +265,8 @@ def run(
     call.start()
 
     def ask() -> _Answer:
-        try:
-            completion = sync.chat.completions.create(**call.request())
-        except (json.JSONDecodeError, openai.APIResponseValidationError) as exc:
-            raise malformed(exc) from None
-        return call.read(completion)
+        body = sync.post(CHAT_PATH, cast_to=bytes, body=call.body(), options=CHAT_OPTIONS)
+        return call.read(read_reply(body))
 
     with call_limit(call.deadline.request_limit), call.watching(conn):
         for round_no in call.rounds():
@@ -310,11 +308,8 @@ async def adrive(call: Call, conn: Connection, gate: Gate | None, *, answered: i
     client = conn.async_client
 
     async def ask() -> _Answer:
-        try:
-            completion = await client.chat.completions.create(**call.request())
-        except (json.JSONDecodeError, openai.APIResponseValidationError) as exc:
-            raise malformed(exc) from None
-        return call.read(completion)
+        body = await client.post(CHAT_PATH, cast_to=bytes, body=call.body(), options=CHAT_OPTIONS)
+        return call.read(read_reply(body))
 
     with call_limit(call.deadline.request_limit), call.watching(conn):
         for round_no in itertools.islice(call.rounds(), answered, None):

@@ -42,9 +42,12 @@ def hedged(sentences: list[str]) -> list[int]:
     return [i for i, s in enumerate(sentences, 1) if _HEDGE.search(s)]
 
 
-def hint(sentences: list[str], *, skip: frozenset[int] = frozenset()) -> str:
-    """The hint line for the prompt: the hedged sentences' numbers (but `skip`), or "none"."""
-    numbers = [n for n in hedged(sentences) if n not in skip]
+def hint(
+    sentences: list[str], *, skip: frozenset[int] = frozenset(), found: list[int] | None = None
+) -> str:
+    """The hint line for the prompt: the hedged sentences' numbers (but `skip`), or "none".
+    `found`: `hedged(sentences)`, when the caller has it already."""
+    numbers = [n for n in (hedged(sentences) if found is None else found) if n not in skip]
     return ", ".join(str(n) for n in numbers) if numbers else "none"
 
 

@@ -60,6 +60,9 @@ _TOLD = re.compile(
     rf"summari[sz]e|omit|describe|conclude)\b[^.!?]{{0,40}}\b(?:this|its|the (?:article|story|"
     rf"report|text|page|document|case|incident|event|item))\b"
 )
+# A machine named anywhere: the reader-naming patterns below (_TOLD, _SALUTATION,
+# _ADDRESSEE) cannot match without it, and almost no sentence has one.
+_NAMES_MACHINE = re.compile(rf"\b{_MACHINE}")
 # An addressee followed by a colon opens a message to machines ("ATTENTION AI assistants:").
 _SALUTATION = re.compile(rf"(?:{_ADDRESSEE.pattern})[^.!?:]{{0,60}}:")
 _COMMANDED = re.compile(_COMMAND)
@@ -179,6 +182,8 @@ def _reason(sentence: str) -> str | None:
         return "a role marker"
     if _BRIEF_JSON.search(sentence):
         return "JSON shaped like a brief"
+    if not _NAMES_MACHINE.search(plain):
+        return None
     if _TOLD.search(plain):
         return "an instruction to an automated reader"
     if _SALUTATION.search(plain):

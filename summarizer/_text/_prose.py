@@ -16,6 +16,7 @@ or be a function word.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -115,17 +116,24 @@ class Vocabulary:
     """What the article lets the brief say: its words, stems, numbers and scripts."""
 
     def __init__(self, article: str) -> None:
+        self._article = article
         folded = fold(article)
-        self.words = set(_words(folded))
+        tokens = _TOKEN.findall(folded)
+        self.words = set(_words(tokens))
         # Dotted initials are one word too: "U.S." grounds "US".
         self.words |= {a.replace(".", "") for a in re.findall(r"\b(?:\w\.){2,}", folded)}
         # An article word's inflections are grounded too ("Serbia" by "Serbian").
         self.words |= {base for w in list(self.words) for base in _bases(w)}
         self.stems = {w[:5] for w in self.words if len(w) > 3}
-        self.numbers = _numbers(folded)
+        self.numbers = _numbers(folded, tokens)
         self.scripts = _scripts(article) | {"LATIN"}
-        capitalised = {t for t in _TOKEN.findall(article) if t[:1].isupper()}
-        self._names = {fold(t): t for t in capitalised}
+
+    @functools.cached_property
+    def _names(self) -> dict[str, str]:
+        # The article's capitalised words by folded form: read only to suggest a spelling
+        # for a name the article lacks, so built on the first such problem.
+        capitalised = {t for t in _TOKEN.findall(self._article) if t[:1].isupper()}
+        return {fold(t): t for t in capitalised}
 
     def suggest(self, word: str) -> str | None:
         # Only a near spelling: a loose match would steer a re-ask to an unrelated name.
@@ -142,7 +150,9 @@ def audit(text: str, vocab: Vocabulary) -> tuple[int, list[ProseProblem]]:
     """How many names and figures `text` states, and its problems (see `problems`)."""
     found: list[ProseProblem] = []
     checked = 0
-    for ch in dict.fromkeys(c for c in text if c.isalpha()):
+    # ASCII letters are Latin, which is always allowed: only other text is looked up.
+    letters = () if text.isascii() else dict.fromkeys(c for c in text if c.isalpha())
+    for ch in letters:
         if _script(ch) not in vocab.scripts:
             run = re.search(f"{re.escape(ch)}\\S*", text)
             found.append(ProseProblem("script", run.group() if run else ch))
@@ -151,8 +161,9 @@ def audit(text: str, vocab: Vocabulary) -> tuple[int, list[ProseProblem]]:
         before = text[: match.start()].rstrip(" \t\n\"'“‘(«")
         starts = not before or before[-1] in ".!?:;"
         token = match.group()
-        checked += token[0].isdigit() or token[0].isupper() or fold(token) in _NUMBER_WORDS
-        problem = _check(token, vocab, sentence_start=starts)
+        word = "" if token[0].isdigit() else fold(token).replace("’", "'")  # folded once
+        checked += token[0].isdigit() or token[0].isupper() or word in _NUMBER_WORDS
+        problem = _check(token, word, vocab, sentence_start=starts)
         if problem is not None and problem not in found:
             found.append(problem)
     return checked, found
@@ -164,10 +175,12 @@ def strip_foreign(text: str, vocab: Vocabulary) -> str:
     return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", kept)).strip()
 
 
-def _check(token: str, vocab: Vocabulary, *, sentence_start: bool) -> ProseProblem | None:
+def _check(
+    token: str, word: str, vocab: Vocabulary, *, sentence_start: bool
+) -> ProseProblem | None:
+    # `word`: the token folded (see `audit`), for any token but a figure.
     if token[0].isdigit():
         return None if _number_value(token) in vocab.numbers else ProseProblem("figure", token)
-    word = fold(token).replace("’", "'")
     if word in _NUMBER_WORDS:
         return None if _NUMBER_WORDS[word] in vocab.numbers else ProseProblem("figure", token)
     if not token[0].isupper():
@@ -182,12 +195,22 @@ def _check(token: str, vocab: Vocabulary, *, sentence_start: bool) -> ProseProbl
 def _bases(word: str) -> list[str]:
     # The forms `word` may be an inflection of: "serbian" -> "serbia", "iraqi" -> "iraq".
     return [
-        word[: -len(end)] for end in _INFLECTIONS if word.endswith(end) and len(word) > len(end) + 2
+        word[: -len(end)]
+        for end in _ENDING_IN.get(word[-1:], ())
+        if word.endswith(end) and len(word) > len(end) + 2
     ]
 
 
-def _words(folded: str) -> list[str]:
-    return [t.replace("’", "'") for t in _TOKEN.findall(folded) if not t[0].isdigit()]
+# The inflections by their last letter: most words end in none of them, and cost one look-up.
+_ENDING_IN: dict[str, tuple[str, ...]] = {
+    last: tuple(end for end in _INFLECTIONS if end.endswith(last))
+    for last in {end[-1] for end in _INFLECTIONS}
+}
+
+
+def _words(tokens: list[str]) -> list[str]:
+    # `tokens`: a folded text's _TOKEN matches.
+    return [t.replace("’", "'") for t in tokens if not t[0].isdigit()]
 
 
 def _number_value(token: str) -> float | str:
@@ -198,9 +221,9 @@ def _number_value(token: str) -> float | str:
         return token
 
 
-def _numbers(folded: str) -> set[float | str]:
+def _numbers(folded: str, tokens: list[str]) -> set[float | str]:
     found: set[float | str] = set()
-    for token in _TOKEN.findall(folded):
+    for token in tokens:
         if token[0].isdigit():
             found.add(_number_value(token))
         elif token in _NUMBER_WORDS:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from summarizer.schemas._text import words
@@ -204,20 +205,26 @@ def stems(text: str) -> set[str]:
 
 
 def closest_sentence(
-    text: str, sentences: list[str], *, exclude: frozenset[int] = frozenset()
+    text: str,
+    sentences: Sequence[str],
+    *,
+    exclude: frozenset[int] = frozenset(),
+    stemmed: Sequence[AbstractSet[str]] | None = None,
 ) -> list[int]:
     """The number of the sentence sharing most word stems with `text` (the first of
-    equals), as a one-item list; [] if none shares any.
+    equals), as a one-item list; [] if none shares any. `stemmed`: the sentences'
+    `stems`, when the caller has them already.
 
     Picks the evidence for a summary the model wrote: citing it cost the model
     about eight output tokens a field, and the summary mostly rewords one sentence.
     """
     wanted = stems(text)
+    per_sentence = stemmed if stemmed is not None else [stems(s) for s in sentences]
     best, best_n = 0, 0
-    for i, sentence in enumerate(sentences, 1):
+    for i, their in enumerate(per_sentence, 1):
         if i in exclude:
             continue
-        shared = len(wanted & stems(sentence))
+        shared = len(wanted & their)
         if shared > best:
             best, best_n = shared, i
     return [best_n] if best_n else []
