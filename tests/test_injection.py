@@ -207,6 +207,8 @@ def test_a_concluded_phase_its_own_status_contradicts_is_asked_about_then_set_on
         ("Marrow said the incident is not yet resolved.", "is not yet resolved"),
         ("The market stays closed until further notice.", "stays closed"),
         ("The search for the missing crew continues.", "search for the missing crew continues"),
+        ("The road is buried and a road worker is missing.", "is missing"),
+        ("The third man has not been found, police said.", "has not been found"),
         ("The vote was held and the bill passed.", None),
         ("The minister remains in office after the vote.", None),
         ("The fire was put out on Sunday and the road reopened.", None),

@@ -22,6 +22,8 @@ _NOT_OVER = re.compile(
     r"(?:resolved|over|finished|ended|concluded|contained|restored|completed?|under control)"
     rf"|(?:remains?|remained|remaining|stay|stays|stayed|still)\s+(?:\w+\s+)?{_STATE}"
     r"|still\s+(?:searching|sought|being|continuing|burning|rising|spreading|unfolding|going on)"
+    r"|(?:is|are)\s+(?:still\s+)?(?:missing|unaccounted for|trapped|cut off|at large)"
+    r"|(?:has|have)\s+not\s+(?:yet\s+)?been\s+(?:found|located|rescued|caught|arrested|restored|reopened)"
     r"|until further notice|(?:remains?|is|are)\s+ongoing|not (?:yet )?over"
     r"|continues?\s+to\s+(?:search|burn|rise|spread|fight|rage|investigate)"
     r"|(?:search|investigation|inquiry|hunt|manhunt|talks|fighting|strike|rescue)"
