@@ -203,7 +203,7 @@ def test_a_concluded_phase_its_own_status_contradicts_is_asked_about_then_set_on
     ("latest", "words"),
     [
         ("Computer systems remain offline after the attack.", "remain offline"),
-        ("The gunman is still at large.", "still at large"),
+        ("The gunman is still at large.", "is still at large"),
         ("Marrow said the incident is not yet resolved.", "is not yet resolved"),
         ("The market stays closed until further notice.", "stays closed"),
         ("The search for the missing crew continues.", "search for the missing crew continues"),
