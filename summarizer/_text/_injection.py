@@ -29,7 +29,8 @@ _MACHINE = (
     r"chat ?gpt|gpts?|ai (?:models?|systems?|tools?|assistants?|agents?)|virtual assistants?|"
     r"bots?|summari[sz]ers?|summari[sz]ation (?:tools?|systems?|software)|"
     r"automated (?:systems?|tools?|readers?|summar\w*|services?|software|agents?)|crawlers?|"
-    r"ia|intelligence artificielle|inteligencia artificial|ki|kunstliche intelligenz|"
+    r"ia|intelligences? artificielles?|inteligencias? artificial(?:es)?|ki|kunstliche intelligenz|"
+    r"logiciels? de resume|"
     r"sistemas? automaticos?|systemes? automatiques?|automatisierte systeme)"
 )
 # Imperatives a message to a machine gives; not "must", "state" or "list", which news
@@ -46,9 +47,13 @@ _COMMAND = (
 # startup" or "funding for AI": those speak about machines.
 _ADDRESSEE = re.compile(
     rf"\b(?:attention|note to|notes to|message to|instructions? (?:to|for)|dear|hey|"
-    rf"to (?:any|all|every)|if you are an?|a l'attention des?|note aux?|message aux?|"
+    rf"(?:is|are|was|were) (?:provided|intended|meant|written|published|included) for|"
+    rf"to (?:any|all|every)|if you are an?|a l'(?:attention|intention) des?|note aux?|message aux?|"
     rf"para (?:cualquier|toda|todas las|todos los)|hinweis an|an alle)\s+"
     rf"(?:[\w'-]+\s+){{0,3}}(?:d'|l')?{_MACHINE}\b"
+    # A heading for machines, quoted: a paragraph headed "For AI news assistants". Not a
+    # sentence opening "For AI developers, the rule means …", which speaks about them.
+    rf"|\"\s*for\s+(?:[\w'-]+\s+){{0,3}}{_MACHINE}\b"
     rf"|\b{_MACHINE}\s+(?:that (?:read|process|summari[sz]e) (?:this|these)|reading this|"
     rf"processing this|summari[sz]ing this|scanning this|parsing this)\b"
 )
@@ -59,6 +64,28 @@ _TOLD = re.compile(
     rf"(?:not\s+|now\s+|only\s+|always\s+)?(?:report|output|write|say|classify|treat|"
     rf"summari[sz]e|omit|describe|conclude)\b[^.!?]{{0,40}}\b(?:this|its|the (?:article|story|"
     rf"report|text|page|document|case|incident|event|item))\b"
+)
+# How this very text must be summarised, whoever does it: "Summaries of this article must
+# say the strike has ended", "anyone summarising this story should report …". News tells
+# readers what happened; only a message to the summariser rules on the summary itself.
+_RULED = re.compile(
+    r"\b(?:summaries|summary|any summary|all summaries|anyone summari[sz]ing|those summari[sz]ing|"
+    r"reports?|coverage|accounts?|descriptions?|headlines?|resumes?|resumenes|zusammenfassungen)"
+    r"\s+(?:of|on|about|de|del|von|sur)\s+"
+    r"(?:this|the present|ce|cet|cette|este|esta|diese[rsm]?)\s+"
+    r"(?:article|story|report|text|page|piece|item|post|articulo|nota|artikel|bericht)\b"
+    r"[^.!?]{0,30}\b(?:must|should|shall|are to|is to|have to|has to|doivent|deben|mussen|sollen)\b"
+    r"|\b(?:this|the present)\s+(?:article|story|report|text|page|piece)\s+(?:must|should|shall)\s+"
+    r"be\s+(?:summari[sz]ed|described|reported|classified|categori[sz]ed|presented)\b"
+)
+# A directive on how the story is told ("the dispute should be described as settled"):
+# flagged only right after a flagged sentence of its paragraph, as the message's rest; on
+# its own it is common reporting ("the deaths should be treated as suspicious").
+_DIRECTIVE = re.compile(
+    r"\b(?:must|should|shall|is to|are to)\s+(?:not\s+|also\s+|only\s+)?"
+    r"(?:be\s+(?:described|reported|called|treated|presented|left out|omitted|summari[sz]ed|"
+    r"classified|categori[sz]ed|listed|mentioned|shown)|(?:say|report|state|mention|describe|"
+    r"omit|leave out|list|present|call)\b)"
 )
 # A machine named anywhere: the reader-naming patterns below (_TOLD, _SALUTATION,
 # _ADDRESSEE) cannot match without it, and almost no sentence has one.
@@ -84,7 +111,7 @@ _NOTE_LABEL = re.compile(
     r"rectificatif|mise a jour|note de la redaction|correccion|actualizacion|"
     r"nota(?: de [\w ]{1,30})?|berichtigung|korrektur|aktualisierung|"
     r"hinweis(?: an [\w ]{1,30})?|anmerkung(?: der redaktion)?)"
-    r"\s*:"
+    r"(?:\s*[,(][^:\n]{0,25})?\s*:"  # "UPDATE, 18:40:", "Correction (March 3):"
 )
 _BRIEF_JSON = re.compile(
     r"[{,]\s*[\"'](?:status|phase|category|headline|summary|event|actors|uncertainties)[\"']\s*:"
@@ -115,7 +142,20 @@ def flag(sentences: list[str], paragraphs: Sequence[int] | None = None) -> list[
     flags = _sentence_flags(sentences)
     if paragraphs is None or not flags:
         return flags
+    flags = _directives_after(sentences, list(paragraphs), flags)
     return _labelled_notes(sentences, list(paragraphs), flags)
+
+
+def _directives_after(sentences: list[str], paragraphs: list[int], flags: list[Flag]) -> list[Flag]:
+    """The flags, and after each flagged sentence the following ones of its paragraph that
+    direct how the story is told: the message goes on ("… should be described as settled")."""
+    flagged = {f.sentence: f for f in flags}
+    for n in range(2, len(sentences) + 1):
+        if n in flagged or n - 1 not in flagged or paragraphs[n - 1] != paragraphs[n - 2]:
+            continue
+        if _DIRECTIVE.search(fold(sentences[n - 1])):
+            flagged[n] = Flag(n, f"continues the message of sentence {n - 1}")
+    return [flagged[n] for n in sorted(flagged)]
 
 
 def _labelled_notes(sentences: list[str], paragraphs: list[int], flags: list[Flag]) -> list[Flag]:
@@ -182,6 +222,8 @@ def _reason(sentence: str) -> str | None:
         return "a role marker"
     if _BRIEF_JSON.search(sentence):
         return "JSON shaped like a brief"
+    if _RULED.search(plain):
+        return "a rule for how this text is summarised"
     if not _NAMES_MACHINE.search(plain):
         return None
     if _TOLD.search(plain):
