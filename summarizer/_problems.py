@@ -25,6 +25,7 @@ Kind = Literal[
     "copies_flagged",  # a summary copying text addressed to automated systems
     "repeated_claim",  # an uncertainty repeating an earlier one
     "contradicted_phase",  # the phase "concluded" beside a status saying it is not over
+    "unattributed_quote",  # a status stating one party's quoted words as fact
 ]
 _BY_NAME: dict[str, Kind] = {kind: kind for kind in get_args(Kind)}
 KINDS = frozenset(_BY_NAME)

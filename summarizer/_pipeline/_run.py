@@ -30,6 +30,7 @@ from summarizer._pipeline._context import article_context, as_pydantic
 from summarizer._pipeline._draft import Draft, cite
 from summarizer._pipeline._http import call_limit
 from summarizer._pipeline._length import CHARS_PER_TOKEN, check_length
+from summarizer._pipeline._quoted import attribute_quoted_status
 from summarizer._pipeline._repair import drop_repeated_claims, repair
 from summarizer._pipeline._request import (
     CHAT_OPTIONS,
@@ -194,6 +195,7 @@ class Call:
                 self.repairs.extend(changes)
         if answer.draft is not None:
             self.repairs.extend(drop_repeated_claims(answer.draft))
+            self.repairs.extend(attribute_quoted_status(answer.draft, self.ctx))
             brief, evidence = cite(answer.draft, self.ctx)
             meta = Meta(
                 model=settings.model,
