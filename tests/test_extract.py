@@ -163,7 +163,8 @@ def test_text_the_pages_style_sheet_hides_never_reaches_the_article(
         (".note { display: block; visibility: visible }", "<style>{}</style>"),
         (".note { display: none none }", "<style>{}</style>"),  # invalid: ignored
         (".note { & .inner { display: none } }", "<style>{}</style>"),  # nested: not top-level
-        (".note[ { display: none }", "<style>{}</style>"),  # a selector no browser parses
+        (".note ! { display: none }", "<style>{}</style>"),  # a selector no browser parses
+        (".note[ { display: none }", "<style>{}</style>"),  # `[` runs to the end: no rule
     ],
 )
 def test_a_rule_that_does_not_hide_on_screen_keeps_the_text(css: str, style: str) -> None:
