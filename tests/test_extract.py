@@ -182,6 +182,30 @@ def test_a_malformed_or_whole_page_rule_never_raises_or_hides_the_story(css: str
     assert "The ferry service resumed" in text and "Divers found no damage." in text
 
 
+@pytest.mark.parametrize(
+    ("css", "hides"),
+    [
+        (".note{display:none}", True),
+        ("@media print { .note { display: none } }", False),
+        ("body, .x { display: none }", False),
+    ],
+)
+def test_a_fragments_own_style_sheet_hides_text_as_the_hidden_attribute_does(
+    css: str, hides: bool
+) -> None:
+    def fragment(span: str) -> str:
+        return (
+            f"<style>{css}</style><p>Crews said the repairs were done. "
+            f"{span} Engineers checked twice.</p><p>Ferries run.</p>"
+        )
+
+    text = clean_page(fragment(f'<span class="note">{SECRET}</span>')).text
+    hidden = clean_page(fragment(f"<span hidden>{SECRET}</span>")).text
+    shown = clean_page(fragment(f"<span>{SECRET}</span>")).text
+    assert SECRET not in hidden and SECRET in shown and "Ferries run." in hidden
+    assert text == (hidden if hides else shown)
+
+
 def test_a_page_of_only_chrome_has_no_article_text() -> None:
     page = (
         "<!doctype html><html><body><nav><a href='/'>Home</a></nav>"
