@@ -5,8 +5,9 @@ Pages go to trafilatura, which keeps the story and drops the page around it (nav
 cookie banners, related links, comments, share buttons, footers) and reads the page's
 metadata. Its text is kept exactly as it returns it: grounding checks quotes against it.
 Before it runs, every element a browser would not show (`hidden`, `aria-hidden="true"`,
-`display: none`, `visibility: hidden`) is removed: hidden text is where a page plants
-instructions for machines (tests/test_injection.py). Comments, `<meta>` and `alt`
+`display: none`, `visibility: hidden`, inline or by a rule of the page's own style sheets:
+`_css`) is removed: hidden text is where a page plants instructions for machines
+(tests/test_injection.py). Comments, `<meta>` and `alt`
 never reach its text.
 """
 
@@ -18,6 +19,7 @@ import re
 from typing import TYPE_CHECKING
 
 from summarizer._errors import InputError, one_line
+from summarizer._input._css import hidden_by_style_sheets
 from summarizer._input._page import Page, Source
 from summarizer._input._simple import hidden
 
@@ -123,6 +125,10 @@ _NEVER_HIDDEN = frozenset({"html", "body"})
 
 
 def _drop_hidden(tree: HtmlElement) -> None:
+    # The page's style sheets first: they are among what _NEVER_TEXT drops.
+    for element in hidden_by_style_sheets(tree):
+        if element.tag not in _NEVER_HIDDEN and element.getparent() is not None:
+            element.drop_tree()
     for element in tree.xpath(_NEVER_TEXT):
         if element.getparent() is not None:
             element.drop_tree()  # keeps the text after it (its tail), which is visible

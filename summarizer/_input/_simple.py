@@ -1,9 +1,11 @@
 """HTML fragments to text: every visible word, with tags and hidden elements dropped.
 
 A pasted fragment (`<p>…</p><p>…</p>`) is the article's own body, with no page around
-it, so every visible word of it is kept. Whole pages go to the article extractor
-(`_html`), which drops short blocks as page chrome: right for a page, wrong for a
-fragment (it loses list items and one-line paragraphs; see bench/NOTES.md).
+it, so every visible word of it is kept. Hidden elements go: `hidden`, `aria-hidden`,
+an inline `display: none`, and what the fragment's own `<style>` sheets hide (`_css`).
+Whole pages go to the article extractor (`_html`), which drops short blocks as page
+chrome: right for a page, wrong for a fragment (it loses list items and one-line
+paragraphs; see bench/NOTES.md).
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ def fragment_to_text(html: str, origin: str) -> str:
     """The visible text of `html`, one paragraph a block; InputError if there is none."""
     parser = _TextExtractor()
     try:
-        parser.feed(html)
+        parser.feed(_mark_styled_hidden(html))
         parser.close()
     except AssertionError:  # _markupbase asserts on some malformed declarations
         raise _error(
@@ -138,6 +140,30 @@ def fragment_to_text(html: str, origin: str) -> str:
             "navigation are dropped; give the article text itself"
         )
     return text
+
+
+def _mark_styled_hidden(html: str) -> str:
+    """`html` with every element its own `<style>` sheets hide marked `hidden`, which the
+    extractor above drops; `html` itself when it has no style sheet or hides nothing."""
+    if "<style" not in html.lower():
+        return html
+    # Imported here: a fragment without a style sheet (nearly all) needs no lxml.
+    import lxml.etree
+    import lxml.html
+
+    from summarizer._input._css import hidden_by_style_sheets
+
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return html  # the extractor reads what it can; style sheets are not the text
+    found = [element for element in hidden_by_style_sheets(tree) if element.tag not in _NEVER]
+    for element in found:
+        element.set("hidden", "")
+    return lxml.html.tostring(tree, encoding="unicode") if found else html
+
+
+_NEVER = _names("html body")  # a page hiding its body until a script runs is still read
 
 
 def _error(message: str) -> InputError:
