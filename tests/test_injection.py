@@ -219,6 +219,12 @@ def test_a_concluded_phase_its_own_status_contradicts_is_asked_about_then_set_on
     assert [(r.kind, r.before, r.after) for r in result.meta.repairs] == [
         ("contradicted_phase", "concluded", "ongoing")
     ]
+    # The words may be in the sentence the status rests on (its evidence) instead.
+    quiet = answer("Board director Tam Wexley spoke on Monday.", "concluded")
+    result, _ = brief(quiet, quiet)
+    assert result.brief.status.evidence == [SENTENCES[3]]
+    assert result.brief.status.phase.value == "ongoing"
+    assert [r.kind for r in result.meta.repairs] == ["contradicted_phase"]
     # Asked once, the model may choose itself: its own phase is kept, nothing repaired.
     result, _ = brief(insisted, answer(FAITHFUL, "developing"))
     assert result.brief.status.phase.value == "developing"

@@ -258,8 +258,8 @@ class DraftStatus(BaseModel):
         return _grounded_prose(v, info)
 
     @model_validator(mode="after")
-    def _phase_fits_latest(self) -> DraftStatus:
-        words = contradicted(self.phase, self.latest)
+    def _phase_fits_latest(self, info: ValidationInfo) -> DraftStatus:
+        words = contradicted(self.phase, self.latest, from_info(info))
         if words:
             raise problem(
                 "contradicted_phase",
@@ -269,9 +269,16 @@ class DraftStatus(BaseModel):
         return self
 
 
-def contradicted(phase: str, latest: str) -> str | None:
-    """The words of `latest` that say the matter is not over, when `phase` says it is."""
-    return not_over(latest) if PHASE_WORDS.get(phase) is Phase.concluded else None
+def contradicted(phase: str, latest: str, ctx: ArticleContext | None) -> str | None:
+    """The words saying the matter is not over, when `phase` says it is: in `latest`, or
+    in the sentence the brief will cite for it (as `cite` picks it)."""
+    if PHASE_WORDS.get(phase) is not Phase.concluded:
+        return None
+    words = not_over(latest)
+    if words is None and ctx is not None:
+        refs = closest_sentence(latest, ctx.sentences, exclude=ctx.withheld, stemmed=ctx.stems)
+        words = not_over(ctx.sentences[refs[0] - 1]) if refs else None
+    return words
 
 
 class DraftUncertainty(BaseModel):

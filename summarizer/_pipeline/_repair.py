@@ -254,7 +254,7 @@ def _unflag_summaries(data: dict[str, Any], ctx: ArticleContext) -> list[Repair]
     return changes
 
 
-def _settle_phase(data: dict[str, Any]) -> list[Repair]:
+def _settle_phase(data: dict[str, Any], ctx: ArticleContext) -> list[Repair]:
     """A status that says the matter is not over keeps its sentence and loses the phase
     "concluded": the sentence is grounded in the article, the label is the model's guess."""
     status = data.get("status")
@@ -263,7 +263,7 @@ def _settle_phase(data: dict[str, Any]) -> list[Repair]:
     phase, latest = status.get("phase"), status.get("latest")
     if not isinstance(phase, str) or not isinstance(latest, str):
         return []
-    words = contradicted(phase, latest)
+    words = contradicted(phase, latest, ctx)
     if not words:
         return []
     status["phase"] = "ongoing"
@@ -293,7 +293,7 @@ def repair(
     changes += _ground_prose(data, ctx)
     if second_thoughts:
         changes += _unflag_summaries(data, ctx)
-        changes += _settle_phase(data)
+        changes += _settle_phase(data, ctx)
     if not changes:
         return None, []
     try:
