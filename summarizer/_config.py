@@ -234,6 +234,12 @@ def resolve(
             "a base URL is for the openai backend; the local backend starts its own server "
             "(drop the base URL, or use --backend openai)"
         )
+    if chosen == "openai" and llama_server is not None:
+        # Only the argument: SUMMARIZER_LLAMA_SERVER may be set for local runs in general.
+        raise ConfigurationError(
+            "a llama-server path is for the local backend; the openai backend sends requests "
+            "to an endpoint (drop --llama-server, or use --backend local)"
+        )
     if chosen == "openai":
         url, key = _url(url), _api_key(key)
     default_model = LOCAL_MODEL if chosen == "local" else DEFAULT_OPENAI_MODEL

@@ -25,6 +25,7 @@ from fakeopenai import FakeOpenAI, hang, raw, reply, reply_json, status, trickle
 import summarizer
 from summarizer import ConfigurationError, InputError, NoValidBriefError, TransportError
 from summarizer._cli import main
+from summarizer._config import resolve
 from summarizer._input._read import MAX_INPUT_BYTES, read_article
 from summarizer._pipeline._retry import public_url
 from summarizer._result import Result
@@ -299,6 +300,22 @@ def test_a_base_url_that_is_not_http_exits_2_at_once(
 def test_a_base_url_with_the_local_backend_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="local backend"):
         summarizer.summarize(ARTICLE, backend="local", base_url="http://127.0.0.1:1/v1")
+
+
+def test_a_llama_server_path_with_the_openai_backend_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    args = ["brief", str(article), "--backend", "openai", "--base-url", "http://127.0.0.1:1/v1"]
+    code = main([*args, "-m", "m", "--llama-server", "/usr/bin/llama-server"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "llama-server path is for the local backend" in err
+    # The environment variable is general configuration, not a request for this call.
+    monkeypatch.setenv("SUMMARIZER_LLAMA_SERVER", "/usr/bin/llama-server")
+    settings = resolve(backend="openai", base_url="http://127.0.0.1:1/v1", model="m")
+    assert settings.llama_server == "/usr/bin/llama-server"
 
 
 # --- 10. a caller's own client is the OpenAI-compatible path -----------------------------
