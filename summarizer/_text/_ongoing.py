@@ -24,6 +24,9 @@ _NOT_OVER = re.compile(
     r"|still\s+(?:searching|sought|being|continuing|burning|rising|spreading|unfolding|going on)"
     r"|(?:is|are)\s+(?:still\s+)?(?:missing|unaccounted for|trapped|cut off|at large)"
     r"|(?:has|have)\s+not\s+(?:yet\s+)?been\s+(?:found|located|rescued|caught|arrested|restored|reopened)"
+    # Stopped for now, to go on later; not "delayed", which a finished flight also was.
+    r"|(?:is|are|was|were|has been|have been|had been)\s+(?:temporarily\s+|indefinitely\s+)?"
+    r"(?:suspended|postponed|adjourned|paused|halted)"
     r"|until further notice|(?:remains?|is|are)\s+ongoing|not (?:yet )?over"
     r"|continues?\s+to\s+(?:search|burn|rise|spread|fight|rage|investigate)"
     r"|(?:search|investigation|inquiry|hunt|manhunt|talks|fighting|strike|rescue)"
