@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 import click
 
 from summarizer._cli._openai_batch import openai_batch_option
-from summarizer._cli._options import PATH, ModelOptions, debug_option, model_options, progress
+from summarizer._cli._options import (
+    PATH,
+    ModelOptions,
+    debug_option,
+    model_options,
+    no_cache_option,
+    progress,
+)
 
 if TYPE_CHECKING:
     from summarizer._batch import Summary
@@ -73,7 +80,7 @@ def _say(line: str) -> None:
 @click.option(
     "--shard", metavar="K/N", help="Take share K of N of the input (by a hash of each id)."
 )
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the brief cache.")
+@no_cache_option
 @debug_option
 @model_options
 @openai_batch_option

@@ -12,7 +12,16 @@ import sys
 import click
 
 from summarizer import _files
-from summarizer._cli._options import PATH, ModelOptions, debug_option, model_options, progress
+from summarizer._cli._options import (
+    PATH,
+    ModelOptions,
+    debug_option,
+    format_option,
+    model_options,
+    no_cache_option,
+    output_option,
+    progress,
+)
 from summarizer._errors import ConfigurationError
 
 EXIT_OK = 0
@@ -32,28 +41,20 @@ def _brief_format(fmt: str | None, meta: bool, output: str) -> str:
 
 @click.command(short_help="Summarise one article (a file, a URL, or - for stdin).")
 @click.argument("path", metavar="PATH|URL|-", type=PATH)
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "text", "markdown", "html"]),
-    help="Output format (default: text on a terminal, json otherwise); html is a "
-    "self-contained report, the brief beside its article.",
+@format_option(
+    "Output format (default: text on a terminal, json otherwise); html is a "
+    "self-contained report, the brief beside its article."
 )
 @click.option(
     "--meta",
     is_flag=True,
     help='JSON as {"brief": …, "meta": …, "evidence": …}; implies --format json.',
 )
-@click.option(
-    "-o",
-    "--output",
-    type=PATH,
-    metavar="FILE",
-    help="Write to FILE instead of stdout (- is stdout); a file is replaced atomically "
-    "keeping its mode, a symlink is followed, a FIFO or device is written as a stream.",
+@output_option(
+    "Write to FILE instead of stdout (- is stdout); a file is replaced atomically "
+    "keeping its mode, a symlink is followed, a FIFO or device is written as a stream."
 )
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the brief cache.")
+@no_cache_option
 @debug_option
 @model_options
 def brief(

@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING
 import click
 
 from summarizer import _files
-from summarizer._cli._options import PATH, ModelOptions, debug_option, model_options, progress
+from summarizer._cli._options import (
+    PATH,
+    ModelOptions,
+    debug_option,
+    format_option,
+    model_options,
+    no_cache_option,
+    output_option,
+    progress,
+)
 from summarizer._errors import InputError
 
 if TYPE_CHECKING:
@@ -25,22 +34,12 @@ EXIT_OK = 0
 @click.command(short_help="What changed between two briefs (or articles) of one story.")
 @click.argument("old", type=PATH)
 @click.argument("new", type=PATH)
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "text", "markdown", "html"]),
-    help="Output format (default: text on a terminal, json otherwise); html shows the two "
-    "versions' evidence side by side.",
+@format_option(
+    "Output format (default: text on a terminal, json otherwise); html shows the two "
+    "versions' evidence side by side."
 )
-@click.option(
-    "-o",
-    "--output",
-    type=PATH,
-    metavar="FILE",
-    help="Write to FILE instead of stdout (- is stdout), replaced atomically.",
-)
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the brief cache.")
+@output_option("Write to FILE instead of stdout (- is stdout), replaced atomically.")
+@no_cache_option
 @debug_option
 @model_options
 def diff(

@@ -15,7 +15,14 @@ from pathlib import Path
 import click
 
 from summarizer import _files
-from summarizer._cli._options import PATH, ModelOptions, debug_option, model_options, progress
+from summarizer._cli._options import (
+    PATH,
+    ModelOptions,
+    debug_option,
+    model_options,
+    output_option,
+    progress,
+)
 from summarizer._errors import InputError
 
 EXIT_OK, EXIT_NO_BRIEF = 0, 4
@@ -65,13 +72,7 @@ def _check_report(output: str | None, *, make_folder: bool = False) -> None:
     metavar="DIR",
     help="Folder for each case's brief + meta.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=PATH,
-    metavar="FILE",
-    help="Write the report (table and figures, or --json) to FILE instead of stdout.",
-)
+@output_option("Write the report (table and figures, or --json) to FILE instead of stdout.")
 @click.option(
     "--resume", is_flag=True, help="Reuse the briefs already in --out-dir; redo failed cases."
 )
@@ -165,13 +166,7 @@ def eval_command(
     metavar="DIR",
     help="Folder for every brief.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=PATH,
-    metavar="FILE",
-    help="Markdown report to write (default: REPORT.md in the --out-dir folder).",
-)
+@output_option("Markdown report to write (default: REPORT.md in the --out-dir folder).")
 @click.option(
     "--resume",
     is_flag=True,

@@ -32,6 +32,27 @@ DEBUG_ENV = "SUMMARIZER_DEBUG"
 PATH = click.Path(readable=False)
 
 
+def format_option(help: str) -> Callable[[F], F]:
+    """`-f/--format` for a command that writes a brief or a diff (its value as `fmt`)."""
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(["json", "text", "markdown", "html"]),
+        help=help,
+    )
+
+
+def output_option(help: str) -> Callable[[F], F]:
+    """`-o/--output FILE` (the value as `output`); what FILE gets is the command's `help`."""
+    return click.option("-o", "--output", type=PATH, metavar="FILE", help=help)
+
+
+no_cache_option = click.option(
+    "--no-cache", is_flag=True, help="Neither read nor write the brief cache."
+)
+
+
 @dataclass
 class RunState:
     """One run of the command, shared by every context of it (click's `obj`)."""
