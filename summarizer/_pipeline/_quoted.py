@@ -13,17 +13,13 @@ import re
 from summarizer._pipeline._context import ArticleContext
 from summarizer._pipeline._draft import Draft
 from summarizer._problems import Repair
-from summarizer._text._attribution import source
+from summarizer._text._attribution import REPORTING_VERBS, source
 from summarizer._text._sentences import closest_sentence, stems
 
 # Quoted words long enough to be a claim (not a "so-called" label).
 _QUOTED = re.compile(r"[\"“«]([^\"“”«»]{12,})[\"”»]")
 # The status already says whose words they are.
-_ATTRIBUTED = re.compile(
-    r"\b(?:said|says|say|told|tells|according to|claimed|claims|stated|states|announced|"
-    r"insisted|insists|added|confirmed|warned|warns|argued|argues|believes?)\b",
-    re.I,
-)
+_ATTRIBUTED = re.compile(rf"\b(?:according to|{REPORTING_VERBS})\b", re.I)
 # "… ," she said: the speaker is named in the sentence before.
 _PRONOUN_SAID = re.compile(
     r"\b(?:he|she|they|it)\s+(?:said|says|added|told|insisted|warned)\b", re.I

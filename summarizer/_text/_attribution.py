@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from summarizer.schemas._text import find_phrase, fold
 
-_VERBS = (
+REPORTING_VERBS = (
     r"said|says|say|told|tells|reported|reports|claimed|claims|claim|denied|denies|deny"
     r"|stated|states|announced|announces|added|confirmed|confirms|insisted|insists"
     r"|alleged|alleges|warned|warns|believes?|believed|estimated|estimates|suggested"
@@ -21,8 +21,8 @@ _VERBS = (
 _APPOSITIVE = r"(?:,[^,.;]{1,80},)?"
 # `{phrase}` is the name (see find_phrase).
 _ATTRIBUTED = (
-    rf"\baccording to (?:the )?{{phrase}}|{{phrase}}{_APPOSITIVE}\s+(?:{_VERBS})\b"
-    rf"|\b(?:{_VERBS})\s+(?:the )?{{phrase}}"
+    rf"\baccording to (?:the )?{{phrase}}|{{phrase}}{_APPOSITIVE}\s+(?:{REPORTING_VERBS})\b"
+    rf"|\b(?:{REPORTING_VERBS})\s+(?:the )?{{phrase}}"
 )
 
 
